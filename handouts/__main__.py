@@ -1,0 +1,5 @@
+"""Run the command line with `python -m handouts`."""
+
+from handouts.cli import run
+
+run()

@@ -1,0 +1,188 @@
+"""Turn command lines into handouts: thin Click commands over the pipeline; heavy imports stay inside."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from handouts import __version__
+from handouts.spec import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGES, TYPES
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+content_dir_option = click.option(
+    "--content-dir",
+    "content_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Your own content directory, layered over the built-in blocks (repeatable; later wins).",
+)
+templates_dir_option = click.option(
+    "--templates-dir",
+    "templates_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Your own layouts, themes and fonts, layered over the built-in ones (repeatable).",
+)
+
+
+class HandoutsGroup(click.Group):
+    """Click group that turns unexpected failures into one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("HANDOUTS_DEBUG"):
+                raise
+            message = f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)"
+            raise click.ClickException(message) from exc
+
+
+@click.group(cls=HandoutsGroup, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="handouts")
+def main() -> None:
+    """Print tailored, plain-language handouts about multiple sclerosis (MS).
+
+    Start with `handouts build -o handout.pdf`, then tailor it with --type, --stage,
+    --audience and the other options of `handouts build --help`.
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML spec file with any of the keys below; flags given here override it.",
+)
+@click.option(
+    "--type", "type_", type=click.Choice(["general", *TYPES]), help="MS type. Omit for a general MS handout."
+)
+@click.option("--stage", type=click.Choice(STAGES), help="Where the person is.  [default: newly-diagnosed]")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Who reads it.  [default: patient]")
+@click.option("--language", type=click.Choice(LANGUAGES), help="Language of the handout.  [default: en]")
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.  [default: letter]")
+@click.option(
+    "--print",
+    "print_size",
+    type=click.Choice(PRINT_SIZES),
+    help="Print size: large re-flows the text at 18 pt.  [default: standard]",
+)
+@click.option("--layout", help="Layout name (see `handouts list`).  [default: standard]")
+@click.option("--sections", help="Only these sections, comma-separated (see `handouts list`).")
+@click.option("--skip-sections", help="Leave out these sections, comma-separated.")
+@click.option(
+    "--clinic",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Clinic profile YAML: name, department, phone, website, address, logo, accent.",
+)
+@click.option("--note", "notes", multiple=True, help="A note from the care team (repeatable).")
+@click.option("--patient-name", help="Name printed under the title. Never used in file names or logs.")
+@click.option("--date", help="Printed date, YYYY-MM-DD.  [default: today, or SOURCE_DATE_EPOCH]")
+@click.option("--url", help="Web address of the online version, printed with a QR code.")
+@click.option(
+    "--fillable/--no-fillable", default=None, help="PDF form fields for the questions.  [default: on]"
+)
+@click.option("--tags/--no-tags", default=None, help="Tagged PDF for screen readers.  [default: on]")
+@click.option(
+    "--allow-fallback",
+    is_flag=True,
+    default=None,
+    help="Use English blocks, marked, where a translation is missing.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="handout.pdf",
+    show_default=True,
+    help="PDF file to write, or - for standard output.",
+)
+@click.option(
+    "--emit",
+    type=click.Choice(["pdf", "xml"]),
+    default="pdf",
+    show_default=True,
+    help="xml prints the handout XML instead of rendering a PDF.",
+)
+@content_dir_option
+@templates_dir_option
+def build(
+    spec_file: Path | None,
+    output: str,
+    emit: str,
+    content_dirs: tuple[Path, ...],
+    templates_dirs: tuple[Path, ...],
+    **flags: Any,
+) -> None:
+    """Build one tailored handout PDF."""
+    from handouts.render import Engine, handout_xml, render_handout
+    from handouts.spec import load_spec_file, parse_spec
+    from handouts.write import write_output
+
+    data = load_spec_file(spec_file) if spec_file else {}
+    data.update(_flag_values(flags))
+    origin = str(spec_file) if spec_file else "command line"
+    base_dir = spec_file.parent if spec_file else Path.cwd()
+    spec = parse_spec(data, origin, base_dir)
+    engine = Engine.from_dirs(content_dirs, templates_dirs)
+    if emit == "xml":
+        click.echo(handout_xml(spec, engine), nl=False)
+        return
+    rendered = render_handout(spec, engine)
+    write_output(rendered.pdf, output)
+    if output != "-":
+        click.echo(f"Wrote {output} ({rendered.pages} pages)", err=True)
+
+
+def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:
+    """Spec keys for the flags that were given on the command line."""
+    renames = {"type_": "type", "print_size": "print", "tags": "tags"}
+    values = {renames.get(k, k): v for k, v in flags.items() if v not in (None, ())}
+    if "notes" in values:
+        values["notes"] = list(values["notes"])
+    return values
+
+
+@main.command(name="list", context_settings=CONTEXT)
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Which language's blocks to list.",
+)
+@content_dir_option
+@templates_dir_option
+def list_(language: str, content_dirs: tuple[Path, ...], templates_dirs: tuple[Path, ...]) -> None:
+    """Show the layouts, themes, sections (topics) and content blocks available."""
+    from handouts.layouts import layout_names
+    from handouts.render import Engine
+    from handouts.themes import theme_names
+
+    engine = Engine.from_dirs(content_dirs, templates_dirs)
+    library = engine.library(language)
+    click.echo("Layouts:  " + ", ".join(layout_names(engine.templates_dirs)))
+    click.echo("Themes:   " + ", ".join(theme_names(engine.templates_dirs)))
+    click.echo("Sections: " + ", ".join(library.topic_ids()))
+    click.echo(f"\nBlocks ({len(library.blocks)}):")
+    for block in sorted(library.blocks.values(), key=lambda b: (library.topic_ids().index(b.topic), b.order)):
+        tags = " / ".join(
+            ",".join(sorted(s)) for s in (block.tags.types, block.tags.stages, block.tags.audiences)
+        )
+        click.echo(f"  {block.topic:<13} {block.id:<28} {tags}")
+    click.echo(f"\nQuestions: {len(library.questions)}   Glossary terms: {len(library.glossary)}")
+
+
+def run() -> None:
+    """Entry point that keeps broken pipes quiet (e.g. `handouts build -o - | head`)."""
+    try:
+        main()
+    except BrokenPipeError:
+        sys.exit(1)

@@ -1,0 +1,129 @@
+"""Turn a clinic profile (YAML) into a validated Clinic, logo checked before any rendering."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from handouts.errors import SpecError, join_problems
+from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
+from handouts.yamlfile import load_yaml_file
+
+CLINIC_KEYS = ("name", "department", "phone", "website", "address", "logo", "logo_alt", "accent", "url")
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """Who the handout comes from; printed in the title block and footer."""
+
+    name: str
+    department: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    address: str | None = None
+    logo: Path | None = None
+    logo_alt: str | None = None
+    accent: str = "#1F4E79"
+    url: str | None = None
+
+
+def load_clinic(path: Path) -> Clinic:
+    """Read a clinic YAML file; a relative logo path is relative to the file."""
+    data = load_yaml_file(path, SpecError)
+    if not isinstance(data, Mapping):
+        raise SpecError(f"{path}: a clinic file must be a mapping with at least `name: ...`")
+    return parse_clinic(data, str(path), path.parent)
+
+
+def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic:
+    """Validate a clinic mapping, reporting every problem at once."""
+    problems: list[str] = []
+    fields = {str(k).strip().replace("-", "_"): v for k, v in data.items()}
+    for key in fields:
+        if key not in CLINIC_KEYS:
+            problems.append(f"{origin}: {key}: unknown key (valid keys: {', '.join(CLINIC_KEYS)})")
+    texts: dict[str, str | None] = {}
+    for key in ("name", "department", "phone", "website", "address", "logo_alt", "url"):
+        texts[key] = _text(fields.get(key), key, origin, problems)
+    if not texts["name"]:
+        problems.append(f"{origin}: name: is missing (add `name: Your Clinic`)")
+    if texts["url"] and not re.match(r"^https?://\S+$", texts["url"]):
+        problems.append(f"{origin}: url: is not a web address (write it as https://example.org/page)")
+    accent = str(fields.get("accent") or "#1F4E79").strip()
+    if not _HEX.match(accent):
+        problems.append(f"{origin}: accent: {accent!r} is not a colour (write it as #RRGGBB, e.g. #1F4E79)")
+    logo = None
+    if fields.get("logo"):
+        logo = check_logo(base_dir / str(fields["logo"]), origin, problems)
+    if problems:
+        raise SpecError(join_problems(problems, origin))
+    return Clinic(
+        name=texts["name"] or "",
+        department=texts["department"],
+        phone=texts["phone"],
+        website=texts["website"],
+        address=texts["address"],
+        logo=logo,
+        logo_alt=texts["logo_alt"],
+        accent=accent,
+        url=texts["url"],
+    )
+
+
+def _text(value: Any, key: str, origin: str, problems: list[str]) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    if not isinstance(value, str | int | float):
+        problems.append(f"{origin}: {key}: must be text (write it as one line of text)")
+        return None
+    text = " ".join(str(value).split())
+    if len(text) > MAX_FIELD_CHARS:
+        problems.append(f"{origin}: {key}: is {len(text):,} characters (keep it under {MAX_FIELD_CHARS})")
+        return None
+    return text
+
+
+def check_logo(path: Path, origin: str, problems: list[str]) -> Path | None:
+    """Return the logo path if it is a small PNG or JPEG, else record why not."""
+    where = f"{origin}: logo: {path.name}"
+    try:
+        if not path.is_file():
+            problems.append(f"{where}: file not found (give a PNG or JPEG path relative to the clinic file)")
+            return None
+        size = path.stat().st_size
+        if size > MAX_LOGO_BYTES:
+            problems.append(f"{where}: is {size:,} bytes (use a logo under {MAX_LOGO_BYTES:,} bytes)")
+            return None
+        with path.open("rb") as handle:
+            head = handle.read(32)
+    except OSError as exc:
+        problems.append(f"{where}: cannot be read: {exc.strerror} (check the path and permissions)")
+        return None
+    if not (head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")):
+        problems.append(f"{where}: is not a PNG or JPEG image (save the logo as PNG or JPEG)")
+        return None
+    return path if _logo_size_ok(path, where, problems) else None
+
+
+def _logo_size_ok(path: Path, where: str, problems: list[str]) -> bool:
+    from PIL import Image  # Pillow comes with ReportLab; imported only when a logo is used
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            image.verify()
+    except Exception as exc:
+        problems.append(f"{where}: is damaged or unreadable ({type(exc).__name__}; re-save the image)")
+        return False
+    if max(width, height) > MAX_LOGO_PIXELS:
+        problems.append(
+            f"{where}: is {width}x{height} pixels (resize it to at most {MAX_LOGO_PIXELS} pixels a side)"
+        )
+        return False
+    return True

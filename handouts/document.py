@@ -1,0 +1,145 @@
+"""Turn a story into PDF bytes: page geometry, footer with "Page X of Y", bookmarks and metadata."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
+
+from handouts.errors import RenderError
+from handouts.flowables import FieldRequest
+from handouts.themes import Theme
+
+PAPER_SIZES = {"letter": LETTER, "a4": A4}
+PAGE_TOTAL_FORM = "handouts-page-total"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Metadata and fixed strings for the document: what the viewer shows, what the footer says."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: str
+    lang: str
+    creator: str
+    footer_left: str
+    footer_detail: str
+    page_label: str = "Page {page} of"
+
+
+@dataclass
+class RenderedDocument:
+    """The PDF bytes plus what the post-pass needs: page count, fields, tagged content."""
+
+    pdf: bytes
+    pages: int
+    fields: list[FieldRequest] = field(default_factory=list)
+    marked: list[Any] = field(default_factory=list)
+
+
+class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
+    """A one-frame page template with a footer, outline entries for sections, and form requests."""
+
+    def __init__(self, buffer: io.BytesIO, theme: Theme, paper: str, info: DocumentInfo) -> None:
+        self.theme = theme
+        self.info = info
+        self.field_requests: list[FieldRequest] = []
+        self.page_count = 0
+        page_width, page_height = PAPER_SIZES[paper]
+        side = theme.page("min_side_margin")
+        frame_width = min(page_width - 2 * side, theme.page("measure"))
+        margin = (page_width - frame_width) / 2
+        super().__init__(
+            buffer,
+            pagesize=(page_width, page_height),
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=theme.page("margin_top"),
+            bottomMargin=theme.page("margin_bottom"),
+            title=info.title,
+            author=info.author,
+            subject=info.subject,
+            keywords=info.keywords,
+            creator=info.creator,
+            lang=info.lang,
+            displayDocTitle=True,
+            invariant=True,
+            pageCompression=1,
+            initialFontName=theme.font("regular"),
+            initialFontSize=theme.style("body").fontSize,
+        )
+        frame = Frame(
+            self.leftMargin,
+            self.bottomMargin,
+            self.width,
+            self.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self.draw_footer)])
+
+    def draw_footer(self, canv: Any, doc: Any) -> None:
+        """Printed date and "Page X of Y" on every page; the total is filled in at the end."""
+        self.page_count = max(self.page_count, canv.getPageNumber())
+        style = self.theme.style("footer")
+        canv.saveState()
+        canv.setFont(style.fontName, style.fontSize)
+        canv.setFillColor(style.textColor)
+        base = self.theme.page("footer_gap")
+        detail_y = base
+        main_y = base + style.leading
+        right = self.leftMargin + self.width
+        canv.drawString(self.leftMargin, main_y, self.info.footer_left)
+        label = self.info.page_label.format(page=canv.getPageNumber()) + " "
+        total_width = canv.stringWidth("99", style.fontName, style.fontSize)
+        label_width = canv.stringWidth(label, style.fontName, style.fontSize)
+        canv.drawString(right - total_width - label_width, main_y, label)
+        canv.saveState()
+        canv.translate(right - total_width, main_y)
+        canv.doForm(PAGE_TOTAL_FORM)
+        canv.restoreState()
+        canv.drawString(self.leftMargin, detail_y, self.info.footer_detail)
+        canv.restoreState()
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        """A section's first flowable becomes a bookmark in the viewer's outline."""
+        title = getattr(flowable, "outline_title", None)
+        if title:
+            key = f"section-{getattr(flowable, 'outline_key', title)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=0, closed=False)
+
+    def _endBuild(self) -> None:
+        self._doSave = 0
+        super()._endBuild()
+        style = self.theme.style("footer")
+        self.canv.beginForm(PAGE_TOTAL_FORM)
+        self.canv.setFont(style.fontName, style.fontSize)
+        self.canv.setFillColor(style.textColor)
+        self.canv.drawString(0, 0, str(self.page_count))
+        self.canv.endForm()
+        self.canv.showOutline()
+        self.canv.save()
+
+
+def build_pdf(story: list[Flowable], theme: Theme, paper: str, info: DocumentInfo) -> RenderedDocument:
+    """Lay out the story and return the PDF bytes with the fields the post-pass must add."""
+    buffer = io.BytesIO()
+    doc = HandoutDocTemplate(buffer, theme, paper, info)
+    try:
+        doc.build(story)
+    except ReportLabLayoutError as exc:
+        raise RenderError(
+            "a part of the handout is taller than one page and cannot be split "
+            "(shorten the note or block, or use the standard print size)"
+        ) from exc
+    return RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests)

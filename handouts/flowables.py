@@ -1,0 +1,363 @@
+"""The handout's own Platypus flowables: list items, callouts, checklists, write-in lines, QR codes, logos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Flowable, Paragraph
+
+from handouts.themes import Theme
+
+
+def tag(flowable: Flowable, role: str, **extra: Any) -> Flowable:
+    """Remember a flowable's semantic role (H1, P, LI, Figure...) for tagging and story outlines."""
+    flowable.handout_role = role
+    for key, value in extra.items():
+        setattr(flowable, f"handout_{key}", value)
+    return flowable
+
+
+@dataclass(frozen=True)
+class FieldRequest:
+    """A form field to create after layout: where it was drawn and what it asks."""
+
+    kind: str  # "checkbox" or "text"
+    name: str
+    tooltip: str
+    page: int
+    rect: tuple[float, float, float, float]
+
+
+def record_field(
+    canv: Any, kind: str, name: str, tooltip: str, x: float, y: float, w: float, h: float
+) -> None:
+    """Ask the document to add a form field over this rectangle of the current page."""
+    x0, y0 = canv.absolutePosition(x, y)
+    x1, y1 = canv.absolutePosition(x + w, y + h)
+    doc = getattr(canv, "_doctemplate", None)
+    if doc is not None and hasattr(doc, "field_requests"):
+        doc.field_requests.append(FieldRequest(kind, name, tooltip, canv.getPageNumber(), (x0, y0, x1, y1)))
+
+
+class Rule(Flowable):  # type: ignore[misc]
+    """A full-width decorative bar in the clinic's accent colour (an artifact, not content)."""
+
+    def __init__(self, colour: str, thickness: float) -> None:
+        super().__init__()
+        self.colour = colour
+        self.thickness = thickness
+        tag(self, "Artifact")
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.thickness
+
+    def draw(self) -> None:
+        self.canv.setFillColor(HexColor(self.colour))
+        self.canv.rect(0, 0, self.width, self.thickness, stroke=0, fill=1)
+
+
+class LogoImage(Flowable):  # type: ignore[misc]
+    """The clinic logo, scaled to a fixed height, with alternative text."""
+
+    def __init__(self, path: Path, height: float, alt: str) -> None:
+        super().__init__()
+        from reportlab.lib.utils import ImageReader
+
+        self.reader = ImageReader(str(path))
+        pixel_w, pixel_h = self.reader.getSize()
+        self.draw_height = height
+        self.draw_width = height * pixel_w / max(pixel_h, 1)
+        self.alt = alt
+        tag(self, "Figure" if alt else "Artifact", alt=alt)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self.draw_width > avail_width:
+            self.draw_height *= avail_width / self.draw_width
+            self.draw_width = avail_width
+        return self.draw_width, self.draw_height + 6
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.reader, 0, 6, self.draw_width, self.draw_height, mask="auto")
+
+
+class ListItem(Flowable):  # type: ignore[misc]
+    """One list item: a label (bullet, number, box) beside a body flowable; splits with its body."""
+
+    def __init__(
+        self, label: Flowable | None, body: Flowable, indent: float, list_id: int, kind: str
+    ) -> None:
+        super().__init__()
+        self.label = label
+        self.body = body
+        self.indent = indent
+        tag(self, "LI", list_id=list_id, list_kind=kind)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        _, height = self.body.wrap(avail_width - self.indent, avail_height)
+        if self.label is not None:
+            self.label.wrap(self.indent, avail_height)
+        self.width, self.height = avail_width, height
+        return avail_width, height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        parts = self.body.split(avail_width - self.indent, avail_height)
+        if not parts:
+            return []
+        first = ListItem(self.label, parts[0], self.indent, self.handout_list_id, self.handout_list_kind)
+        rest = [
+            ListItem(None, p, self.indent, self.handout_list_id, self.handout_list_kind) for p in parts[1:]
+        ]
+        return [first, *rest]
+
+    def getSpaceAfter(self) -> float:
+        return float(self.body.getSpaceAfter())
+
+    def draw(self) -> None:
+        if self.label is not None:
+            _, label_height = self.label.wrap(self.indent, self.height)
+            self.label.drawOn(self.canv, 0, self.height - label_height)
+        self.body.drawOn(self.canv, self.indent, 0)
+
+
+def list_items(bodies: list[Flowable], kind: str, theme: Theme) -> list[Flowable]:
+    """ListItems for `bullet`, `number`, `number-small`, `none` or `check` lists."""
+    list_id = id(bodies)
+    indent = theme.size("bullet_indent") * (1.6 if kind.startswith("number") else 1)
+    items: list[Flowable] = []
+    for number, body in enumerate(bodies, 1):
+        label: Flowable | None
+        style = theme.style("small" if kind == "number-small" else "item")
+        if kind == "bullet":
+            label = tag(Paragraph("\u2022", style), "Lbl")
+        elif kind.startswith("number"):
+            label = tag(Paragraph(f"{number}.", style), "Lbl")
+        else:
+            label = None
+        items.append(ListItem(label, body, indent if label else 0, list_id, kind))
+    return items
+
+
+class Callout(Flowable):  # type: ignore[misc]
+    """A shaded, bordered box around flowables (key points, notes, warnings); splits across pages."""
+
+    def __init__(self, inner: list[Flowable], theme: Theme, kind: str) -> None:
+        super().__init__()
+        self.inner = inner
+        self.theme = theme
+        self.kind = kind
+        self.pad = theme.size("callout_padding")
+        tag(self, "Aside" if kind == "keypoints" else "Note", kind=kind)
+
+    def _heights(self, avail_width: float, avail_height: float) -> list[float]:
+        heights = []
+        for index, flowable in enumerate(self.inner):
+            _, height = flowable.wrap(avail_width - 2 * self.pad, avail_height)
+            gap = flowable.getSpaceAfter() if index < len(self.inner) - 1 else 0
+            heights.append(height + gap)
+        return heights
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self.height = sum(self._heights(avail_width, avail_height)) + 2 * self.pad
+        return avail_width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        room = avail_height - 2 * self.pad
+        used, first = 0.0, []
+        heights = self._heights(avail_width, avail_height)
+        for index, (flowable, height) in enumerate(zip(self.inner, heights, strict=True)):
+            if used + height <= room:
+                first.append(flowable)
+                used += height
+                continue
+            parts = flowable.split(avail_width - 2 * self.pad, room - used)
+            if parts:
+                first.append(parts[0])
+                rest = [*parts[1:], *self.inner[index + 1 :]]
+            else:
+                rest = self.inner[index:]
+            if not first:
+                return []
+            return [Callout(first, self.theme, self.kind), Callout(rest, self.theme, self.kind)]
+        return [self]
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setFillColor(self.theme.colour("callout_background"))
+        canv.setStrokeColor(self.theme.colour("callout_border"))
+        canv.setLineWidth(self.theme.size("rule_width") * (2 if self.kind == "keypoints" else 1))
+        canv.rect(0, 0, self.width, self.height, stroke=1, fill=1)
+        canv.restoreState()
+        y = self.height - self.pad
+        for index, flowable in enumerate(self.inner):
+            _, height = flowable.wrap(self.width - 2 * self.pad, self.height)
+            y -= height
+            flowable.drawOn(canv, self.pad, y)
+            if index < len(self.inner) - 1:
+                y -= flowable.getSpaceAfter()
+
+
+class QuestionItem(Flowable):  # type: ignore[misc]
+    """A checklist question: a box to tick, the question, and write-in lines; fillable when asked."""
+
+    def __init__(
+        self, name: str, question: str, text: Paragraph, lines: int, theme: Theme, fillable: bool
+    ) -> None:
+        super().__init__()
+        self.name = name
+        self.question = question
+        self.text = tag(text, "LBody")
+        self.lines = lines
+        self.theme = theme
+        self.fillable = fillable
+        self.box = theme.size("checkbox")
+        self.gap = theme.size("write_in_line_gap")
+        self.indent = self.box + 10
+        tag(self, "LI", question=question)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        _, self.text_height = self.text.wrap(avail_width - self.indent, avail_height)
+        self.width = avail_width
+        self.height = self.text_height + self.lines * self.gap + 6
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        top = self.height
+        box_y = top - self.box - 1
+        canv.saveState()
+        canv.setStrokeColor(self.theme.colour("text"))
+        canv.setLineWidth(1.2)
+        canv.rect(0, box_y, self.box, self.box, stroke=1, fill=0)
+        canv.restoreState()
+        self.text.drawOn(canv, self.indent, top - self.text_height)
+        lines_top = top - self.text_height
+        draw_lines(canv, self.theme, self.indent, lines_top, self.width - self.indent, self.lines, self.gap)
+        if self.fillable:
+            record_field(canv, "checkbox", f"{self.name}-asked", self.question, 0, box_y, self.box, self.box)
+            record_field(
+                canv,
+                "text",
+                f"{self.name}-answer",
+                f"Answer or notes: {self.question}",
+                self.indent,
+                lines_top - self.lines * self.gap - 4,
+                self.width - self.indent,
+                self.lines * self.gap,
+            )
+
+
+class FieldLines(Flowable):  # type: ignore[misc]
+    """Write-in lines for notes; a multi-line text field over them when fillable."""
+
+    def __init__(self, name: str, tooltip: str, lines: int, theme: Theme, fillable: bool) -> None:
+        super().__init__()
+        self.name = name
+        self.tooltip = tooltip
+        self.lines = lines
+        self.theme = theme
+        self.fillable = fillable
+        self.gap = theme.size("write_in_line_gap")
+        tag(self, "Form" if fillable else "Artifact")
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self.height = self.lines * self.gap + 8
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        draw_lines(self.canv, self.theme, 0, self.height, self.width, self.lines, self.gap)
+        if self.fillable:
+            record_field(self.canv, "text", self.name, self.tooltip, 0, 4, self.width, self.height - 4)
+
+
+def draw_lines(canv: Any, theme: Theme, x: float, top: float, width: float, lines: int, gap: float) -> None:
+    """Ruled write-in lines below `top`, so a printed page can be written on."""
+    canv.saveState()
+    canv.setStrokeColor(theme.colour("field_line"))
+    canv.setLineWidth(0.8)
+    for number in range(1, lines + 1):
+        y = top - number * gap
+        canv.line(x, y, x + width, y)
+    canv.restoreState()
+
+
+class QrCode(Flowable):  # type: ignore[misc]
+    """A QR code for the online version, with the short URL printed beside it."""
+
+    def __init__(self, url: str, label: str, theme: Theme) -> None:
+        super().__init__()
+        self.url = url
+        self.label = label
+        self.theme = theme
+        self.size = theme.size("qr")
+        self.caption = Paragraph(
+            f"<b>{_escape(label)}</b><br/>{_escape(short_url(url))}", theme.style("body")
+        )
+        tag(self, "Figure", alt=f"QR code linking to {url}")
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        _, caption_height = self.caption.wrap(avail_width - self.size - 14, avail_height)
+        self.height = max(self.size, caption_height) + 10
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        widget = QrCodeWidget(self.url, barLevel="M", barBorder=2)
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(
+            self.size, self.size, transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0]
+        )
+        drawing.add(widget)
+        drawing.drawOn(self.canv, 0, self.height - self.size)
+        _, caption_height = self.caption.wrap(self.width - self.size - 14, self.height)
+        self.caption.drawOn(self.canv, self.size + 14, self.height - caption_height - 8)
+
+
+def short_url(url: str) -> str:
+    """The URL as printed: without the scheme or a trailing slash."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def _escape(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+class TaggedTable(Flowable):  # type: ignore[misc]
+    """A simple grid of paragraphs with header cells, drawn with light rules."""
+
+    def __init__(self, rows: list[list[tuple[Flowable, bool]]], theme: Theme) -> None:
+        super().__init__()
+        from reportlab.platypus import Table, TableStyle
+
+        data = [[cell for cell, _ in row] for row in rows]
+        self.table = Table(data, repeatRows=1 if rows and all(h for _, h in rows[0]) else 0)
+        self.table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.6, theme.colour("rule")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
+        tag(self, "Table")
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.table.wrap(avail_width, avail_height)  # type: ignore[no-any-return]
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return self.table.split(avail_width, avail_height)  # type: ignore[no-any-return]
+
+    def draw(self) -> None:
+        self.table.drawOn(self.canv, 0, 0)

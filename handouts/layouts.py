@@ -1,0 +1,211 @@
+"""Turn a spec, its selected blocks and the clinic profile into handout XML through a Jinja2 layout."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from handouts import __version__
+from handouts.errors import ContentError, LayoutError
+from handouts.i18n import PDF_LANG, format_date, translations
+from handouts.library import Block, Library, Source, Term
+from handouts.markup import markdown_to_xml
+from handouts.selection import Selection
+from handouts.spec import HandoutSpec
+from handouts.xmltree import lint_template_source
+
+
+@dataclass(frozen=True)
+class BlockView:
+    id: str
+    title: str
+    xml: Markup
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    blocks: tuple[BlockView, ...]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a handout's words came from, printed in the footer and written to XMP."""
+
+    content_version: str
+    oldest_review: str
+    generator: str
+
+
+class _LintingLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that checks every literal tag of a layout against the vocabulary."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        lint_template_source(source, filename)
+        return source, filename, uptodate
+
+
+@lru_cache(maxsize=16)
+def layout_environment(templates_dirs: tuple[Path, ...], language: str) -> SandboxedEnvironment:
+    """A sandboxed, strict, autoescaping Jinja2 environment; organisation directories come first."""
+    env = SandboxedEnvironment(
+        loader=_LintingLoader([str(d) for d in reversed(templates_dirs)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def layout_names(templates_dirs: Sequence[Path]) -> list[str]:
+    return sorted(
+        {p.name.removesuffix(".xml.j2") for d in templates_dirs for p in (d / "layouts").glob("*.xml.j2")}
+    )
+
+
+@lru_cache(maxsize=1)
+def _block_environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
+
+
+@lru_cache(maxsize=4096)
+def _compiled_body(body: str, path: Path, line: int) -> jinja2.Template:
+    try:
+        return _block_environment().from_string(body)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ContentError(
+            f"{path}:{line + exc.lineno - 1}: Jinja2 error: {exc.message} (fix the tag)"
+        ) from exc
+
+
+@lru_cache(maxsize=8192)
+def _body_xml(text: str, path: Path, line: int) -> str:
+    return markdown_to_xml(text, path, line)
+
+
+def render_block(block: Block, spec: HandoutSpec) -> Markup:
+    """A block body as handout XML for this spec: its Jinja2 first, then Markdown."""
+    template = _compiled_body(block.body, block.path, block.body_line)
+    context = {"type": spec.type, "stage": spec.stage, "audience": spec.audience, "language": spec.language}
+    try:
+        text = template.render(context)
+    except jinja2.TemplateError as exc:
+        raise ContentError(
+            f"{block.path}:{block.body_line}: Jinja2 error: {exc} (check the tag and variable names)"
+        ) from exc
+    return Markup(_body_xml(text, block.path, block.body_line))
+
+
+def content_provenance(library: Library, selection: Selection, templates_dirs: Sequence[Path]) -> Provenance:
+    """A short hash of the blocks and templates used, and the oldest review date among the blocks."""
+    digest = hashlib.sha256()
+    for block in sorted(selection.blocks, key=lambda b: b.id):
+        digest.update(block.id.encode() + block.body.encode() + block.reviewed.isoformat().encode())
+    for directory in templates_dirs:
+        for path in sorted((directory / "layouts").glob("*.j2")) + sorted(
+            (directory / "partials").glob("*.j2")
+        ):
+            digest.update(path.name.encode() + path.read_bytes())
+    reviewed = min((b.reviewed for b in selection.blocks), default=None)
+    return Provenance(
+        content_version=digest.hexdigest()[:10],
+        oldest_review=reviewed.isoformat() if reviewed else "",
+        generator=f"handouts {__version__}",
+    )
+
+
+def used_terms(library: Library, texts: Sequence[str]) -> list[Term]:
+    """Glossary terms that appear in the handout's text, in alphabetical order."""
+    joined = " ".join(texts).lower()
+    found = [t for t in library.glossary if any(_term_pattern(w).search(joined) for w in (t.term, *t.also))]
+    return sorted(found, key=lambda t: t.term.lower())
+
+
+@lru_cache(maxsize=1024)
+def _term_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + re.escape(word.lower()) + r"s?\b")
+
+
+def used_sources(library: Library, selection: Selection) -> list[Source]:
+    seen: dict[str, Source] = {}
+    for block in selection.blocks:
+        for source_id in block.sources:
+            seen.setdefault(source_id, library.sources[source_id])
+    return list(seen.values())
+
+
+def render_layout(
+    spec: HandoutSpec,
+    library: Library,
+    selection: Selection,
+    templates_dirs: tuple[Path, ...],
+) -> str:
+    """Render the spec's layout to handout XML text."""
+    env = layout_environment(templates_dirs, spec.language)
+    sections = [
+        SectionView(
+            id=s.topic.id,
+            title=s.topic.title,
+            blocks=tuple(BlockView(id=b.id, title=b.title, xml=render_block(b, spec)) for b in s.blocks),
+        )
+        for s in selection.sections
+    ]
+    texts = [str(b.xml) for s in sections for b in s.blocks]
+    context = {
+        "spec": spec,
+        "clinic": spec.clinic,
+        "sections": sections,
+        "questions": selection.questions,
+        "key_points": selection.key_points,
+        "glossary": used_terms(library, texts),
+        "sources": used_sources(library, selection),
+        "printed_date": format_date(spec.date, spec.language),
+        "provenance": content_provenance(library, selection, templates_dirs),
+        "pdf_lang": PDF_LANG.get(spec.language, spec.language),
+        "large_print": spec.print_size == "large",
+        "url": spec.url or (spec.clinic.url if spec.clinic else None),
+    }
+    try:
+        template = env.get_template(f"layouts/{spec.layout}.xml.j2")
+    except jinja2.TemplateNotFound as exc:
+        known = ", ".join(layout_names(templates_dirs))
+        raise LayoutError(f"unknown layout '{spec.layout}' (available layouts: {known})") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
+    try:
+        return template.render(context)
+    except jinja2.exceptions.SecurityError as exc:
+        raise LayoutError(
+            f"layout '{spec.layout}': refused unsafe template code: {exc} (layouts may not reach Python internals)"
+        ) from exc
+    except jinja2.TemplateError as exc:
+        where = _template_line(exc) or f"layout '{spec.layout}'"
+        raise LayoutError(f"{where}: {exc} (check the layout's variable names)") from exc
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """file:line of the innermost template frame in a Jinja2 error's traceback."""
+    tb = exc.__traceback__
+    found = None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            found = f"{name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,19 @@
+"""Turn the built-in and organisation directory names into the stacked content and template paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def builtin_dir(name: str) -> Path:
+    """`content` or `templates`: bundled in the wheel, or the checkout's top level in development."""
+    bundled = _PACKAGE / "_data" / name
+    return bundled if bundled.is_dir() else _PACKAGE.parent / name
+
+
+def stacked(name: str, extra: Sequence[Path] = ()) -> tuple[Path, ...]:
+    """The built-in directory first, then the organisation's; later ones win."""
+    return (builtin_dir(name), *(Path(p).resolve() for p in extra))

@@ -1,0 +1,108 @@
+"""Turn a HandoutSpec into PDF bytes: the one place that knows every stage of the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from handouts.library import Library, load_library
+from handouts.paths import stacked
+from handouts.spec import HandoutSpec
+from handouts.themes import Theme, load_theme
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The stacked content and template directories; loads each library and theme once per process."""
+
+    content_dirs: tuple[Path, ...]
+    templates_dirs: tuple[Path, ...]
+
+    @classmethod
+    def from_dirs(cls, content_dirs: Sequence[Path] = (), templates_dirs: Sequence[Path] = ()) -> Engine:
+        return cls(stacked("content", content_dirs), stacked("templates", templates_dirs))
+
+    def library(self, language: str) -> Library:
+        return _cached_library(self.content_dirs, language)
+
+    def theme(self, name: str) -> Theme:
+        return _cached_theme(name, self.templates_dirs)
+
+
+@lru_cache(maxsize=16)
+def _cached_library(content_dirs: tuple[Path, ...], language: str) -> Library:
+    return load_library(content_dirs, language)
+
+
+@lru_cache(maxsize=16)
+def _cached_theme(name: str, templates_dirs: tuple[Path, ...]) -> Theme:
+    return load_theme(name, templates_dirs)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A finished handout."""
+
+    pdf: bytes
+    pages: int
+
+
+def handout_xml(spec: HandoutSpec, engine: Engine) -> str:
+    """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
+    from handouts.layouts import render_layout
+    from handouts.selection import select_blocks
+
+    library = engine.library(spec.language)
+    return render_layout(spec, library, select_blocks(library, spec), engine.templates_dirs)
+
+
+def render_handout(spec: HandoutSpec, engine: Engine) -> Rendered:
+    """All stages: spec -> handout XML -> flowables -> PDF -> post-pass. Returns bytes, writes nothing."""
+    from handouts.document import DocumentInfo, build_pdf
+    from handouts.layouts import Provenance
+    from handouts.postpass import FinishOptions, finish_pdf
+    from handouts.story import StoryContext, build_story
+    from handouts.xmltree import parse_handout_xml
+
+    xml = handout_xml(spec, engine)
+    root = parse_handout_xml(xml, f"layout '{spec.layout}' output")
+    theme = engine.theme(spec.theme)
+    clinic = spec.clinic
+    context = StoryContext(
+        theme=theme,
+        accent=clinic.accent if clinic else theme.colour_hex("rule"),
+        logo=clinic.logo if clinic else None,
+        fillable=spec.fillable,
+        origin=f"layout '{spec.layout}' output",
+    )
+    attrs = root.attrs
+    provenance = Provenance(
+        content_version=attrs.get("content-version", ""),
+        oldest_review=attrs.get("oldest-review", ""),
+        generator=attrs.get("generator", ""),
+    )
+    info = DocumentInfo(
+        title=attrs.get("title", ""),
+        subject=attrs.get("subject", ""),
+        author=attrs.get("author", ""),
+        keywords=attrs.get("keywords", ""),
+        lang=attrs.get("lang", "en-US"),
+        creator=provenance.generator,
+        footer_left=attrs.get("footer", ""),
+        footer_detail=attrs.get("footer-detail", ""),
+        page_label=attrs.get("page-label", "Page {page} of"),
+    )
+    document = build_pdf(build_story(root, context), theme, spec.paper, info)
+    options = FinishOptions(
+        title=info.title,
+        subject=info.subject,
+        author=info.author,
+        lang=info.lang,
+        keywords=info.keywords,
+        provenance=provenance,
+        field_font=theme.font_paths["regular"],
+        field_font_size=theme.style("body").fontSize,
+    )
+    return Rendered(pdf=finish_pdf(document.pdf, document.fields, options), pages=document.pages)

@@ -1,0 +1,263 @@
+"""Turn flags, spec files, manifest rows and web forms into one validated HandoutSpec."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from handouts.clinic import Clinic, load_clinic, parse_clinic
+from handouts.errors import SpecError, join_problems
+from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
+from handouts.yamlfile import load_yaml_file
+
+TYPES = ("cis", "rrms", "spms", "ppms")
+STAGES = ("newly-diagnosed", "established")
+AUDIENCES = ("patient", "caregiver")
+LANGUAGES = ("en", "es")
+PAPERS = ("letter", "a4")
+PRINT_SIZES = ("standard", "large")
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class HandoutSpec:
+    """Everything that decides what one handout says and how it looks."""
+
+    type: str | None = None
+    stage: str = "newly-diagnosed"
+    audience: str = "patient"
+    language: str = "en"
+    paper: str = "letter"
+    print_size: str = "standard"
+    layout: str = "standard"
+    sections: tuple[str, ...] | None = None
+    skip_sections: tuple[str, ...] = ()
+    clinic: Clinic | None = None
+    notes: tuple[str, ...] = ()
+    patient_name: str | None = None
+    date: dt.date = field(default_factory=lambda: default_date())
+    url: str | None = None
+    fillable: bool = True
+    tagged: bool = True
+    allow_fallback: bool = False
+
+    @property
+    def theme(self) -> str:
+        """The theme that prints this spec: large print has its own."""
+        return "large-print" if self.print_size == "large" else "standard"
+
+
+SPEC_KEYS = (
+    "type", "stage", "audience", "language", "paper", "print", "layout", "sections",
+    "skip_sections", "clinic", "notes", "patient_name", "date", "url", "fillable", "tags",
+    "allow_fallback",
+)  # fmt: skip
+
+
+def default_date() -> dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH when it is set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def normalise_keys(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept `skip-sections` and `skip_sections` alike."""
+    return {str(key).strip().replace("-", "_"): value for key, value in data.items()}
+
+
+def load_spec_file(path: Path) -> dict[str, Any]:
+    """Read a YAML spec file into a mapping of spec keys (validated later, with flags merged)."""
+    data = load_yaml_file(path, SpecError)
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise SpecError(f"{path}: a spec file must be a mapping of keys such as `type: rrms`")
+    return normalise_keys(data)
+
+
+def parse_spec(data: Mapping[str, Any], origin: str, base_dir: Path | None = None) -> HandoutSpec:
+    """Validate a mapping of spec keys, reporting every problem at once as a SpecError."""
+    checker = _SpecChecker(origin, base_dir or Path.cwd())
+    spec = checker.check(normalise_keys(data))
+    if checker.problems:
+        raise SpecError(join_problems(checker.problems, origin))
+    return spec
+
+
+class _SpecChecker:
+    """Collects problems while reading each key, so one message can list them all."""
+
+    def __init__(self, origin: str, base_dir: Path) -> None:
+        self.origin = origin
+        self.base_dir = base_dir
+        self.problems: list[str] = []
+
+    def fail(self, key: str, what: str, how: str) -> None:
+        self.problems.append(f"{self.origin}: {key}: {what} ({how})")
+
+    def check(self, data: dict[str, Any]) -> HandoutSpec:
+        for key in data:
+            if key not in SPEC_KEYS:
+                self.fail(key, "unknown key", "valid keys: " + ", ".join(SPEC_KEYS))
+        values: dict[str, Any] = {
+            "type": self.choice(data, "type", TYPES, None, allow_none=True),
+            "stage": self.choice(data, "stage", STAGES, "newly-diagnosed"),
+            "audience": self.choice(data, "audience", AUDIENCES, "patient"),
+            "language": self.choice(data, "language", LANGUAGES, "en"),
+            "paper": self.choice(data, "paper", PAPERS, "letter"),
+            "print_size": self.choice(data, "print", PRINT_SIZES, "standard"),
+            "layout": self.name(data, "layout", "standard"),
+            "sections": self.names(data, "sections"),
+            "skip_sections": self.names(data, "skip_sections") or (),
+            "clinic": self.clinic(data.get("clinic")),
+            "notes": self.notes(data.get("notes")),
+            "patient_name": self.text(data, "patient_name"),
+            "date": self.date(data.get("date")),
+            "url": self.url(data.get("url")),
+            "fillable": self.flag(data, "fillable", True),
+            "tagged": self.flag(data, "tags", True),
+            "allow_fallback": self.flag(data, "allow_fallback", False),
+        }
+        return HandoutSpec(**values)
+
+    def choice(
+        self,
+        data: dict[str, Any],
+        key: str,
+        valid: tuple[str, ...],
+        default: str | None,
+        allow_none: bool = False,
+    ) -> Any:
+        value = data.get(key)
+        if value is None or (allow_none and str(value).strip().lower() in ("", "general", "none")):
+            return default
+        text = str(value).strip().lower()
+        if text not in valid:
+            self.fail(key, f"{_show(value)} is not allowed", "choose one of: " + ", ".join(valid))
+            return default
+        return text
+
+    def name(self, data: dict[str, Any], key: str, default: str) -> str:
+        value = data.get(key)
+        if value is None or value == "":
+            return default
+        text = str(value).strip()
+        if not _NAME.match(text):
+            self.fail(key, f"{_show(value)} is not a valid name", "use lowercase letters, digits and -")
+            return default
+        return text
+
+    def names(self, data: dict[str, Any], key: str) -> tuple[str, ...] | None:
+        value = data.get(key)
+        if value is None or value == "":
+            return None
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            self.fail(key, "must be a list of section ids", "for example: about-ms, treatment")
+            return None
+        names = tuple(str(item).strip() for item in items if str(item).strip())
+        bad = [n for n in names if not _NAME.match(n)]
+        if bad:
+            self.fail(key, f"{_show(bad[0])} is not a section id", "run `handouts list` to see them")
+        return names
+
+    def text(self, data: dict[str, Any], key: str) -> str | None:
+        value = data.get(key)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str | int | float):
+            self.fail(key, "must be text", "write it as a single line of text")
+            return None
+        text = " ".join(str(value).split())
+        if len(text) > MAX_FIELD_CHARS:
+            self.fail(key, f"is {len(text):,} characters long", f"keep it under {MAX_FIELD_CHARS}")
+            return None
+        return text
+
+    def notes(self, value: Any) -> tuple[str, ...]:
+        if value is None or value == "":
+            return ()
+        notes = [value] if isinstance(value, str) else value
+        if not isinstance(notes, list | tuple) or not all(isinstance(n, str) for n in notes):
+            self.fail("notes", "must be text or a list of texts", "write each note as text")
+            return ()
+        cleaned = tuple(n.strip() for n in notes if n.strip())
+        if len(cleaned) > MAX_NOTES:
+            self.fail("notes", f"has {len(cleaned)} notes", f"give at most {MAX_NOTES}")
+        for note in cleaned:
+            if len(note) > MAX_NOTE_CHARS:
+                self.fail(
+                    "notes",
+                    f"a note is {len(note):,} characters long",
+                    f"keep each note under {MAX_NOTE_CHARS:,} characters",
+                )
+        return cleaned
+
+    def date(self, value: Any) -> dt.date:
+        if value is None or value == "":
+            return default_date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail("date", f"{_show(value)} is not a date", "write it as YYYY-MM-DD, e.g. 2026-03-01")
+            return default_date()
+
+    def url(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        if not re.match(r"^https?://[^\s<>\"']+$", text) or len(text) > MAX_FIELD_CHARS:
+            self.fail("url", f"{_show(text)} is not a web address", "write it as https://example.org/page")
+            return None
+        return text
+
+    def flag(self, data: dict[str, Any], key: str, default: bool) -> bool:
+        value = data.get(key)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1", "on"):
+            return True
+        if text in ("false", "no", "0", "off"):
+            return False
+        self.fail(key, f"{_show(value)} is not true or false", "write true or false")
+        return default
+
+    def clinic(self, value: Any) -> Clinic | None:
+        if isinstance(value, Clinic):
+            return value
+        if value is None or value == "":
+            return None
+        try:
+            if isinstance(value, str | Path):
+                return load_clinic(self.base_dir / Path(value))
+            if isinstance(value, Mapping):
+                return parse_clinic(value, f"{self.origin}: clinic", self.base_dir)
+        except SpecError as exc:
+            self.problems.append(exc.message)
+            return None
+        self.fail("clinic", "must be a clinic file path or a mapping", "see docs/clinic.md")
+        return None
+
+
+def _show(value: object) -> str:
+    """Quote a user value for a message, shortened so one line stays one line."""
+    text = " ".join(str(value).split())
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def with_overrides(spec: HandoutSpec, **changes: Any) -> HandoutSpec:
+    """Return a copy of a spec with some fields changed."""
+    return replace(spec, **changes)

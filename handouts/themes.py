@@ -1,0 +1,171 @@
+"""Turn theme YAML (with `extends` inheritance) into ReportLab styles, colours, sizes and fonts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from handouts.errors import ThemeError
+from handouts.yamlfile import load_yaml_file
+
+FONT_ROLES = ("regular", "bold")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A fully merged theme: ask it for styles, colours and sizes by name."""
+
+    name: str
+    data: Mapping[str, Any]
+    font_paths: Mapping[str, Path]
+
+    def font(self, role: str) -> str:
+        """The registered ReportLab font name for `regular` or `bold`."""
+        if role not in FONT_ROLES:
+            raise ThemeError(f"theme '{self.name}': unknown font role '{role}' (use regular or bold)")
+        return f"{self.font_paths[role].stem}"
+
+    def colour(self, name: str) -> Color:
+        return HexColor(self.colour_hex(name))
+
+    def colour_hex(self, name: str) -> str:
+        colours = self.data.get("colours", {})
+        if name not in colours:
+            raise ThemeError(f"theme '{self.name}': unknown colour '{name}' (known: {', '.join(colours)})")
+        return str(colours[name])
+
+    def size(self, name: str) -> float:
+        sizes = self.data.get("sizes", {})
+        if name not in sizes:
+            raise ThemeError(f"theme '{self.name}': unknown size '{name}' (known: {', '.join(sizes)})")
+        return float(sizes[name])
+
+    def page(self, name: str) -> float:
+        page = self.data.get("page", {})
+        if name not in page:
+            raise ThemeError(f"theme '{self.name}': unknown page setting '{name}'")
+        return float(page[name])
+
+    def style_names(self) -> list[str]:
+        return list(self.data.get("styles", {}))
+
+    def style(self, name: str) -> ParagraphStyle:
+        """A ParagraphStyle from the theme; an unknown name is an error, never a fallback."""
+        styles = self.data.get("styles", {})
+        if name not in styles:
+            raise ThemeError(f"theme '{self.name}': unknown style '{name}' (known: {', '.join(styles)})")
+        spec = styles[name]
+        size = float(spec.get("size", 12))
+        return ParagraphStyle(
+            name=name,
+            fontName=self.font(str(spec.get("font", "regular"))),
+            fontSize=size,
+            leading=size * float(spec.get("leading", 1.4)),
+            spaceBefore=float(spec.get("space_before", 0)),
+            spaceAfter=float(spec.get("space_after", 0)),
+            textColor=self.colour(str(spec.get("colour", "text"))),
+            alignment=TA_LEFT,
+            hyphenationLang="",
+            allowWidows=0,
+            allowOrphans=0,
+            splitLongWords=True,
+        )
+
+    def text_colours(self) -> list[tuple[str, str, str]]:
+        """(style, text colour, background colour) for every text style, for contrast checks."""
+        backgrounds = self.data.get("backgrounds", {})
+        result = []
+        for name, spec in self.data.get("styles", {}).items():
+            background = backgrounds.get(name, "background")
+            result.append((name, self.colour_hex(spec.get("colour", "text")), self.colour_hex(background)))
+        return result
+
+
+def find_file(templates_dirs: Sequence[Path], *parts: str) -> Path | None:
+    """The last templates directory holding this file wins (organisation over built-in)."""
+    for directory in reversed(templates_dirs):
+        candidate = directory.joinpath(*parts)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def theme_names(templates_dirs: Sequence[Path]) -> list[str]:
+    names = {p.stem for d in templates_dirs for p in (d / "themes").glob("*.yaml")}
+    return sorted(names - {"base"})
+
+
+def load_theme(name: str, templates_dirs: Sequence[Path]) -> Theme:
+    """Load a theme by name, merging the chain of `extends`, and register its fonts."""
+    data = _merged(name, templates_dirs, seen=())
+    fonts = data.get("fonts", {})
+    paths: dict[str, Path] = {}
+    for role in FONT_ROLES:
+        file_name = str(fonts.get(role, ""))
+        path = find_file(templates_dirs, "fonts", file_name) if file_name else None
+        if path is None or "/" in file_name or "\\" in file_name:
+            raise ThemeError(
+                f"theme '{name}': font '{file_name}' for {role} not found in fonts/ (add the .ttf file)"
+            )
+        paths[role] = path
+    theme = Theme(name=name, data=data, font_paths=paths)
+    register_fonts(theme)
+    return theme
+
+
+def _merged(name: str, templates_dirs: Sequence[Path], seen: tuple[str, ...]) -> dict[str, Any]:
+    if name in seen:
+        raise ThemeError(f"theme '{name}': `extends` goes round in a circle ({' -> '.join((*seen, name))})")
+    path = find_file(templates_dirs, "themes", f"{name}.yaml")
+    if path is None:
+        known = ", ".join(theme_names(templates_dirs))
+        raise ThemeError(f"unknown theme '{name}' (available themes: {known})")
+    data = load_yaml_file(path, ThemeError)
+    if not isinstance(data, Mapping):
+        raise ThemeError(f"{path}: a theme must be a mapping (see templates/themes/base.yaml)")
+    parent = data.get("extends")
+    base = _merged(str(parent), templates_dirs, (*seen, name)) if parent else {}
+    return _deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def register_fonts(theme: Theme) -> None:
+    """Register the theme's TrueType fonts once per process; italics map to upright faces."""
+    regular, bold = theme.font("regular"), theme.font("bold")
+    for role, font_name in (("regular", regular), ("bold", bold)):
+        if font_name not in pdfmetrics.getRegisteredFontNames():
+            try:
+                pdfmetrics.registerFont(TTFont(font_name, str(theme.font_paths[role])))
+            except Exception as exc:
+                raise ThemeError(f"{theme.font_paths[role]}: not a usable TrueType font ({exc})") from exc
+    pdfmetrics.registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2 relative luminance of #RRGGBB."""
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio between two #RRGGBB colours (1 to 21)."""
+    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

@@ -1,0 +1,52 @@
+"""Write PDF bytes to a file atomically (temp file, then rename), or to standard output."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from handouts.errors import OutputError
+
+
+def write_output(data: bytes, target: str | Path) -> None:
+    """Write to `target`; `-` means standard output. No partial file ever has the final name."""
+    if str(target) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(Path(target), data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder, fsync, then rename over the final name."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder (give a file name such as {path / 'handout.pdf'})")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: folder {folder} does not exist (create it first)")
+    try:
+        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot write here: {exc.strerror} (choose a folder you can write to)"
+        ) from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise OutputError(
+            f"{path}: could not be written: {exc.strerror} (check free space and permissions)"
+        ) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise

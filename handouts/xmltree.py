@@ -1,0 +1,121 @@
+"""Turn handout XML text into a tree of Nodes with line numbers, checked against the vocabulary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+from handouts.errors import LayoutError
+
+# element -> allowed attributes. docs/markup.md documents each one.
+VOCABULARY: dict[str, frozenset[str]] = {
+    name: frozenset(attrs.split())
+    for name, attrs in {
+        "handout": "lang title subject author keywords content-version oldest-review generator footer footer-detail page-label",
+        "title-block": "",
+        "image": "src alt",
+        "title": "",
+        "subtitle": "",
+        "line": "",
+        "section": "id title",
+        "heading": "level",
+        "paragraph": "style",
+        "list": "kind",
+        "item": "",
+        "callout": "kind title",
+        "checklist": "lines",
+        "question": "id",
+        "write-in": "lines label name",
+        "qr": "url label",
+        "table": "",
+        "row": "",
+        "cell": "header",
+        "glossary": "",
+        "term": "name",
+        "sources": "",
+        "source": "",
+        "page-break": "",
+        "b": "",
+        "link": "href",
+        "br": "",
+    }.items()
+}
+INLINE = frozenset({"b", "link", "br"})
+
+
+@dataclass
+class Node:
+    """An element of handout XML: tag, attributes, children (nodes or text), source line."""
+
+    tag: str
+    attrs: dict[str, str]
+    line: int
+    children: list[Node | str] = field(default_factory=list)
+
+    def elements(self) -> list[Node]:
+        return [child for child in self.children if isinstance(child, Node)]
+
+    def text(self) -> str:
+        """All text inside this node, whitespace collapsed."""
+        parts = [c if isinstance(c, str) else c.text() for c in self.children]
+        return " ".join("".join(parts).split())
+
+
+def parse_handout_xml(text: str, origin: str) -> Node:
+    """Parse and validate handout XML; errors name `origin` and the line."""
+    stack: list[Node] = []
+    root: list[Node] = []
+    parser = expat.ParserCreate()
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        line = parser.CurrentLineNumber
+        check_element(tag, attrs, origin, line)
+        node = Node(tag, attrs, line)
+        (stack[-1].children if stack else root).append(node)
+        stack.append(node)
+
+    def end(tag: str) -> None:
+        stack.pop()
+
+    def chars(data: str) -> None:
+        if stack:
+            stack[-1].children.append(data)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError as exc:
+        message = expat.ErrorString(exc.code)
+        raise LayoutError(f"{origin}:{exc.lineno}: handout XML is not well formed: {message}") from exc
+    if len(root) != 1 or root[0].tag != "handout":
+        raise LayoutError(f"{origin}:1: handout XML must have one <handout> root element")
+    return root[0]
+
+
+def check_element(tag: str, attrs: dict[str, str] | list[str], origin: str, line: int) -> None:
+    """Raise LayoutError for an element or attribute outside the vocabulary."""
+    allowed = VOCABULARY.get(tag)
+    if allowed is None:
+        raise LayoutError(f"{origin}:{line}: unknown element <{tag}> (see docs/markup.md for the vocabulary)")
+    for name in attrs:
+        if name not in allowed:
+            valid = ", ".join(sorted(allowed)) or "none"
+            raise LayoutError(
+                f"{origin}:{line}: <{tag}> has unknown attribute '{name}' (valid attributes: {valid})"
+            )
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_TAG = re.compile(r"<([A-Za-z][\w.-]*)((?:\s+[^\s=>/]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>")
+_ATTR = re.compile(r"([^\s=>/]+)\s*=")
+
+
+def lint_template_source(source: str, origin: str) -> None:
+    """Check every literal tag in a layout template, so errors name the template's own line."""
+    blanked = _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
+    for match in _TAG.finditer(blanked):
+        line = blanked.count("\n", 0, match.start()) + 1
+        check_element(match.group(1), _ATTR.findall(match.group(2)), origin, line)

@@ -1,0 +1,79 @@
+"""Read YAML files and text safely: size limits, no aliases, bounded nesting, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from handouts.errors import HandoutsError
+from handouts.limits import MAX_SPEC_FILE_BYTES, MAX_YAML_DEPTH
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors/aliases (alias bombs) and deep nesting."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases (*name) are not allowed", event.start_mark
+            )
+        depth = getattr(self, "_depth", 0)
+        if depth >= MAX_YAML_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nesting deeper than {MAX_YAML_DEPTH} levels",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        self._depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth
+
+
+def read_text(path: Path, error: type[HandoutsError], max_bytes: int = MAX_SPEC_FILE_BYTES) -> str:
+    """Return the UTF-8 text of a file, or raise `error` saying what is wrong with it."""
+    try:
+        if not path.is_file():
+            what = "is a folder, not a file" if path.is_dir() else "does not exist"
+            raise error(f"{path}: {what} (check the path)")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(f"{path}: file is {size:,} bytes, the limit is {max_bytes:,} (use a smaller file)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{path}: cannot be read: {exc.strerror} (check the path and permissions)") from exc
+    return decode_text(data, str(path), error)
+
+
+def decode_text(data: bytes, where: str, error: type[HandoutsError]) -> str:
+    """Decode UTF-8 (a BOM is allowed), refusing NUL bytes; CRLF becomes LF."""
+    if b"\x00" in data:
+        raise error(f"{where}: contains NUL bytes (save it as UTF-8 text)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{where}: is not valid UTF-8 at byte {exc.start} (save it as UTF-8)") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_yaml(text: str, where: str, error: type[HandoutsError], first_line: int = 1) -> Any:
+    """Parse YAML text; a syntax error becomes `error` with the file and line."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + first_line) if mark else first_line
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error(f"{where}:{line}: {problem} (fix the YAML syntax)") from exc
+    except yaml.YAMLError as exc:
+        raise error(f"{where}: not valid YAML: {exc} (fix the YAML syntax)") from exc
+    except RecursionError as exc:
+        raise error(f"{where}: nesting is too deep (simplify the file)") from exc
+
+
+def load_yaml_file(path: Path, error: type[HandoutsError]) -> Any:
+    """Read and parse one YAML file with every safety limit applied."""
+    return parse_yaml(read_text(path, error), str(path), error)

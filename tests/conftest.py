@@ -1,0 +1,76 @@
+"""Shared fixtures: the built-in engine, a small fixture library, PDF readers, the CLI runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pypdf
+import pytest
+from click.testing import CliRunner, Result
+
+from handouts.cli import main
+from handouts.paths import builtin_dir
+from handouts.render import Engine, render_handout
+from handouts.spec import HandoutSpec, parse_spec
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXED_DATE = dt.date(2026, 11, 26)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden files.")
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine.from_dirs()
+
+
+@pytest.fixture(scope="session")
+def fixture_engine() -> Engine:
+    """Only the small fixture library (no built-in blocks), with the built-in templates."""
+    return Engine(content_dirs=(FIXTURES / "content",), templates_dirs=(builtin_dir("templates"),))
+
+
+def make_spec(**values: Any) -> HandoutSpec:
+    values.setdefault("date", FIXED_DATE.isoformat())
+    return parse_spec(values, "test")
+
+
+@pytest.fixture(scope="session")
+def render(engine: Engine) -> Callable[..., bytes]:
+    def _render(**values: Any) -> bytes:
+        return render_handout(make_spec(**values), engine).pdf
+
+    return _render
+
+
+def pdf_text(pdf: bytes) -> str:
+    """Extracted text of every page, whitespace collapsed."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def pdf_chars(pdf: bytes) -> list[dict[str, Any]]:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [char for page in doc.pages for char in page.chars]
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    runner = CliRunner()
+
+    def _invoke(*args: str, **kwargs: Any) -> Result:
+        return runner.invoke(main, list(args), catch_exceptions=False, **kwargs)
+
+    return _invoke
