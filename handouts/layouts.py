@@ -23,12 +23,16 @@ from handouts.selection import Selection
 from handouts.spec import HandoutSpec
 from handouts.xmltree import lint_template_source
 
+MAX_GLOSSARY_TERMS = 6
+"""A printed handout explains its first six terms; the full glossary lives in the library."""
+
 
 @dataclass(frozen=True)
 class BlockView:
     id: str
     title: str
     xml: Markup
+    key_point: str | None
 
 
 @dataclass(frozen=True)
@@ -130,11 +134,16 @@ def content_provenance(library: Library, selection: Selection, templates_dirs: S
     )
 
 
-def used_terms(library: Library, texts: Sequence[str]) -> list[Term]:
-    """Glossary terms that appear in the handout's text, in alphabetical order."""
+def used_terms(library: Library, texts: Sequence[str], limit: int = MAX_GLOSSARY_TERMS) -> list[Term]:
+    """The first `limit` glossary terms to appear in the handout's text, in alphabetical order."""
     joined = " ".join(texts).lower()
-    found = [t for t in library.glossary if any(_term_pattern(w).search(joined) for w in (t.term, *t.also))]
-    return sorted(found, key=lambda t: t.term.lower())
+    positions = []
+    for term in library.glossary:
+        hits = [m.start() for w in (term.term, *term.also) if (m := _term_pattern(w).search(joined))]
+        if hits:
+            positions.append((min(hits), term))
+    first = [term for _, term in sorted(positions, key=lambda p: p[0])[:limit]]
+    return sorted(first, key=lambda t: t.term.lower())
 
 
 @lru_cache(maxsize=1024)
@@ -155,14 +164,18 @@ def render_layout(
     library: Library,
     selection: Selection,
     templates_dirs: tuple[Path, ...],
+    squeeze: int = 0,
 ) -> str:
-    """Render the spec's layout to handout XML text."""
+    """Render the spec's layout to handout XML text; `squeeze` > 0 asks a page-limited layout for less."""
     env = layout_environment(templates_dirs, spec.language)
     sections = [
         SectionView(
             id=s.topic.id,
             title=s.topic.title,
-            blocks=tuple(BlockView(id=b.id, title=b.title, xml=render_block(b, spec)) for b in s.blocks),
+            blocks=tuple(
+                BlockView(id=b.id, title=b.title, xml=render_block(b, spec), key_point=b.key_point)
+                for b in s.blocks
+            ),
         )
         for s in selection.sections
     ]
@@ -180,6 +193,7 @@ def render_layout(
         "pdf_lang": PDF_LANG.get(spec.language, spec.language),
         "large_print": spec.print_size == "large",
         "url": spec.url or (spec.clinic.url if spec.clinic else None),
+        "squeeze": squeeze,
     }
     try:
         template = env.get_template(f"layouts/{spec.layout}.xml.j2")

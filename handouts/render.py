@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from handouts.errors import RenderError
 from handouts.library import Library, load_library
 from handouts.paths import stacked
 from handouts.spec import HandoutSpec
@@ -49,24 +50,43 @@ class Rendered:
     pages: int
 
 
-def handout_xml(spec: HandoutSpec, engine: Engine) -> str:
+MAX_SQUEEZE = 4
+"""How many times a page-limited layout (max-pages) is asked for less before the render fails."""
+
+
+def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
     from handouts.layouts import render_layout
-    from handouts.selection import select_blocks
+    from handouts.translation import SOURCE_LANGUAGE, select_translated
 
     library = engine.library(spec.language)
-    return render_layout(spec, library, select_blocks(library, spec), engine.templates_dirs)
+    source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
+    return render_layout(spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze)
 
 
 def render_handout(spec: HandoutSpec, engine: Engine) -> Rendered:
-    """All stages: spec -> handout XML -> flowables -> PDF -> post-pass. Returns bytes, writes nothing."""
+    """All stages: spec -> handout XML -> flowables -> PDF -> post-pass. Returns bytes, writes nothing.
+
+    A layout that declares `max-pages` is re-rendered with a growing `squeeze` until it fits.
+    """
+    for squeeze in range(MAX_SQUEEZE + 1):
+        rendered, max_pages = _render_once(spec, engine, squeeze)
+        if max_pages is None or rendered.pages <= max_pages:
+            return rendered
+    raise RenderError(
+        f"layout '{spec.layout}' must fit on {max_pages} page(s) but needs {rendered.pages} "
+        "(shorten the notes, or use the standard layout)"
+    )
+
+
+def _render_once(spec: HandoutSpec, engine: Engine, squeeze: int) -> tuple[Rendered, int | None]:
     from handouts.document import DocumentInfo, build_pdf
     from handouts.layouts import Provenance
     from handouts.postpass import FinishOptions, finish_pdf
     from handouts.story import StoryContext, build_story
     from handouts.xmltree import parse_handout_xml
 
-    xml = handout_xml(spec, engine)
+    xml = handout_xml(spec, engine, squeeze)
     root = parse_handout_xml(xml, f"layout '{spec.layout}' output")
     theme = engine.theme(spec.theme)
     clinic = spec.clinic
@@ -105,4 +125,7 @@ def render_handout(spec: HandoutSpec, engine: Engine) -> Rendered:
         field_font=theme.font_paths["regular"],
         field_font_size=theme.style("body").fontSize,
     )
-    return Rendered(pdf=finish_pdf(document.pdf, document.fields, options), pages=document.pages)
+    max_pages = int(attrs["max-pages"]) if attrs.get("max-pages", "").isdigit() else None
+    if max_pages is not None and document.pages > max_pages and squeeze < MAX_SQUEEZE:
+        return Rendered(pdf=b"", pages=document.pages), max_pages  # no post-pass for a draft that does not fit
+    return Rendered(pdf=finish_pdf(document.pdf, document.fields, options), pages=document.pages), max_pages

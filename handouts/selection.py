@@ -8,7 +8,7 @@ from handouts.errors import SpecError
 from handouts.library import Block, Library, Question, Topic
 from handouts.spec import HandoutSpec
 
-MAX_KEY_POINTS = 5
+MAX_KEY_POINTS = 4
 
 
 @dataclass(frozen=True)

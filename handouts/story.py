@@ -194,7 +194,9 @@ def build_write_in(node: Node, ctx: StoryContext) -> list[Flowable]:
     name = node.attrs.get("name", "notes")
     flowables: list[Flowable] = []
     if label:
-        flowables.append(tag(Paragraph(f"<b>{escape(label)}</b>", ctx.theme.style("body")), "P"))
+        heading = tag(Paragraph(f"<b>{escape(label)}</b>", ctx.theme.style("body")), "P")
+        heading.keepWithNext = 1
+        flowables.append(heading)
     flowables.append(FieldLines(name, label or name, lines, ctx.theme, ctx.fillable))
     return flowables
 
