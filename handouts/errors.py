@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import click
 
 
@@ -20,6 +22,11 @@ class UsageError(HandoutsError):
 
 class SpecError(UsageError):
     """A handout spec (flags, spec file, manifest row, web form) is invalid."""
+
+    def __init__(self, message: str, fields: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.fields = tuple(fields)
+        """(spec key, "what (how)") for each problem, so a form can show it next to its field."""
 
 
 class ContentError(HandoutsError):

@@ -88,7 +88,7 @@ def parse_spec(data: Mapping[str, Any], origin: str, base_dir: Path | None = Non
     checker = _SpecChecker(origin, base_dir or Path.cwd())
     spec = checker.check(normalise_keys(data))
     if checker.problems:
-        raise SpecError(join_problems(checker.problems, origin))
+        raise SpecError(join_problems(checker.problems, origin), checker.fields)
     return spec
 
 
@@ -99,9 +99,11 @@ class _SpecChecker:
         self.origin = origin
         self.base_dir = base_dir
         self.problems: list[str] = []
+        self.fields: list[tuple[str, str]] = []
 
     def fail(self, key: str, what: str, how: str) -> None:
         self.problems.append(f"{self.origin}: {key}: {what} ({how})")
+        self.fields.append((key, f"{what} ({how})"))
 
     def check(self, data: dict[str, Any]) -> HandoutSpec:
         for key in data:
@@ -247,6 +249,7 @@ class _SpecChecker:
                 return parse_clinic(value, f"{self.origin}: clinic", self.base_dir)
         except SpecError as exc:
             self.problems.append(exc.message)
+            self.fields.append(("clinic", exc.message))
             return None
         self.fail("clinic", "must be a clinic file path or a mapping", "see docs/clinic.md")
         return None
