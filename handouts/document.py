@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, LETTER
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
@@ -74,18 +74,52 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
             initialFontName=theme.font("regular"),
             initialFontSize=theme.style("body").fontSize,
         )
-        frame = Frame(
+
+    def column_frames(self, top_reserved: float, prefix: str) -> list[Frame]:
+        """The theme's columns below `top_reserved` points of the text area."""
+        columns = int(self.theme.page("columns"))
+        gutter = self.theme.page("gutter")
+        width = (self.width - gutter * (columns - 1)) / columns
+        height = self.height - top_reserved
+        return [
+            Frame(
+                self.leftMargin + i * (width + gutter),
+                self.bottomMargin,
+                width,
+                height,
+                id=f"{prefix}{i}",
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
+            for i in range(columns)
+        ]
+
+    def set_page_templates(self, masthead_height: float) -> None:
+        """Page 1: the masthead across the full width, then the columns; later pages: columns only."""
+        masthead = Frame(
             self.leftMargin,
-            self.bottomMargin,
+            self.bottomMargin + self.height - masthead_height,
             self.width,
-            self.height,
-            id="body",
+            masthead_height,
+            id="masthead",
             leftPadding=0,
             rightPadding=0,
             topPadding=0,
             bottomPadding=0,
         )
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self.draw_footer)])
+        first = (
+            [masthead, *self.column_frames(masthead_height, "first")]
+            if masthead_height
+            else self.column_frames(0, "first")
+        )
+        self.addPageTemplates(
+            [
+                PageTemplate(id="first", frames=first, onPage=self.draw_footer, autoNextPageTemplate="later"),
+                PageTemplate(id="later", frames=self.column_frames(0, "col"), onPage=self.draw_footer),
+            ]
+        )
 
     def draw_footer(self, canv: Any, doc: Any) -> None:
         """Printed date and "Page X of Y" on every page; the total is filled in at the end."""
@@ -135,6 +169,11 @@ def build_pdf(story: list[Flowable], theme: Theme, paper: str, info: DocumentInf
     """Lay out the story and return the PDF bytes with the fields the post-pass must add."""
     buffer = io.BytesIO()
     doc = HandoutDocTemplate(buffer, theme, paper, info)
+    masthead = [f for f in story if getattr(f, "handout_masthead", False)]
+    height = masthead_height(masthead, doc.width, doc.height) if masthead and theme.page("columns") > 1 else 0
+    doc.set_page_templates(height)
+    if height:
+        story = [*masthead, FrameBreak(), *story[len(masthead) :]]
     try:
         doc.build(story)
     except ReportLabLayoutError as exc:
@@ -143,3 +182,13 @@ def build_pdf(story: list[Flowable], theme: Theme, paper: str, info: DocumentInf
             "(shorten the note or block, or use the standard print size)"
         ) from exc
     return RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests)
+
+
+def masthead_height(flowables: list[Flowable], width: float, height: float) -> float:
+    """The height the title block needs across the full width, with its spacing."""
+    total = 0.0
+    for index, flowable in enumerate(flowables):
+        total += flowable.wrap(width, height)[1] + flowable.getSpaceAfter()
+        if index:
+            total += flowable.getSpaceBefore()
+    return total + 2

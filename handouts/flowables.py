@@ -298,27 +298,27 @@ class QrCode(Flowable):  # type: ignore[misc]
         self.label = label
         self.theme = theme
         self.size = theme.size("qr")
-        self.caption = Paragraph(
-            f"<b>{_escape(label)}</b><br/>{_escape(short_url(url))}", theme.style("body")
-        )
+        self.caption = Paragraph(f"<b>{_escape(label)}</b>", theme.style("body"))
+        self.address = Paragraph(_escape(short_url(url)), theme.style("small"))
         tag(self, "Figure", alt=f"QR code linking to {url}")
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        """The label beside the code, the printed address across the full width below it."""
         self.width = avail_width
-        _, caption_height = self.caption.wrap(avail_width - self.size - 14, avail_height)
-        self.height = max(self.size, caption_height) + 10
+        _, self.caption_height = self.caption.wrap(avail_width - self.size - 12, avail_height)
+        _, self.address_height = self.address.wrap(avail_width, avail_height)
+        self.height = max(self.size, self.caption_height) + self.address_height + 12
         return avail_width, self.height
 
     def draw(self) -> None:
         widget = QrCodeWidget(self.url, barLevel="M", barBorder=2)
         x0, y0, x1, y1 = widget.getBounds()
-        drawing = Drawing(
-            self.size, self.size, transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0]
-        )
+        scale = [self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0]
+        drawing = Drawing(self.size, self.size, transform=scale)
         drawing.add(widget)
         drawing.drawOn(self.canv, 0, self.height - self.size)
-        _, caption_height = self.caption.wrap(self.width - self.size - 14, self.height)
-        self.caption.drawOn(self.canv, self.size + 14, self.height - caption_height - 8)
+        self.caption.drawOn(self.canv, self.size + 12, self.height - self.caption_height - 6)
+        self.address.drawOn(self.canv, 0, 4)
 
 
 def short_url(url: str) -> str:

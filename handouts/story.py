@@ -122,6 +122,8 @@ def build_title_block(node: Node, ctx: StoryContext) -> list[Flowable]:
     flowables.append(Spacer(1, 6))
     flowables.append(Rule(ctx.accent, ctx.theme.size("accent_bar")))
     flowables.append(Spacer(1, 10))
+    for flowable in flowables:
+        flowable.handout_masthead = True
     return flowables
 
 
