@@ -17,6 +17,7 @@ from handouts.layouts import Provenance
 FIELD_FONT = "HandoutsFieldFont"
 MULTILINE = 1 << 12
 PROVENANCE_NS = "urn:handouts:provenance:1.0"
+FINGERPRINT_KEY = f"{{{PROVENANCE_NS}}}specFingerprint"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class FinishOptions:
     provenance: Provenance
     field_font: Path
     field_font_size: float
+    fingerprint: str = ""
+    """The batch's hash of the spec, so a rerun can tell an up-to-date file; empty writes nothing."""
 
 
 def finish_pdf(
@@ -191,5 +194,7 @@ def write_metadata(pdf: pikepdf.Pdf, options: FinishOptions, tagged: bool) -> No
         meta[f"{{{PROVENANCE_NS}}}contentVersion"] = options.provenance.content_version
         meta[f"{{{PROVENANCE_NS}}}oldestReview"] = options.provenance.oldest_review
         meta[f"{{{PROVENANCE_NS}}}generator"] = options.provenance.generator
+        if options.fingerprint:
+            meta[FINGERPRINT_KEY] = options.fingerprint
         if tagged:
             meta["pdfuaid:part"] = "1"

@@ -64,13 +64,14 @@ def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
     return render_layout(spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze)
 
 
-def render_handout(spec: HandoutSpec, engine: Engine) -> Rendered:
+def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> Rendered:
     """All stages: spec -> handout XML -> flowables -> PDF -> post-pass. Returns bytes, writes nothing.
 
     A layout that declares `max-pages` is re-rendered with a growing `squeeze` until it fits.
+    `fingerprint` (the batch's hash of the spec) is written to the XMP metadata when given.
     """
     for squeeze in range(MAX_SQUEEZE + 1):
-        rendered, max_pages = _render_once(spec, engine, squeeze)
+        rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint)
         if max_pages is None or rendered.pages <= max_pages:
             return rendered
     raise RenderError(
@@ -79,7 +80,9 @@ def render_handout(spec: HandoutSpec, engine: Engine) -> Rendered:
     )
 
 
-def _render_once(spec: HandoutSpec, engine: Engine, squeeze: int) -> tuple[Rendered, int | None]:
+def _render_once(
+    spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
+) -> tuple[Rendered, int | None]:
     from handouts.document import DocumentInfo, build_pdf
     from handouts.layouts import Provenance
     from handouts.postpass import FinishOptions, finish_pdf
@@ -124,6 +127,7 @@ def _render_once(spec: HandoutSpec, engine: Engine, squeeze: int) -> tuple[Rende
         provenance=provenance,
         field_font=theme.font_paths["regular"],
         field_font_size=theme.style("body").fontSize,
+        fingerprint=fingerprint,
     )
     max_pages = int(attrs["max-pages"]) if attrs.get("max-pages", "").isdigit() else None
     if max_pages is not None and document.pages > max_pages and squeeze < MAX_SQUEEZE:
