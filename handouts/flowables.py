@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 from typing import Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from handouts.tagging import (
+    StructNode,
+    Tagged,
+    artifact,
+    inherit_tags,
+    make_tagged,
+    marked,
+    place,
+    record_widget,
+)
 from handouts.themes import Theme
+
+_LIST_IDS = count(1)
 
 
 def tag(flowable: Flowable, role: str, **extra: Any) -> Flowable:
@@ -19,7 +32,12 @@ def tag(flowable: Flowable, role: str, **extra: Any) -> Flowable:
     flowable.handout_role = role
     for key, value in extra.items():
         setattr(flowable, f"handout_{key}", value)
-    return flowable
+    return make_tagged(flowable)
+
+
+def new_list_id() -> int:
+    """An id shared by the items of one list, so tagging can group them into one L element."""
+    return next(_LIST_IDS)
 
 
 @dataclass(frozen=True)
@@ -34,17 +52,26 @@ class FieldRequest:
 
 
 def record_field(
-    canv: Any, kind: str, name: str, tooltip: str, x: float, y: float, w: float, h: float
+    canv: Any,
+    kind: str,
+    name: str,
+    tooltip: str,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    owner: StructNode | None = None,
 ) -> None:
-    """Ask the document to add a form field over this rectangle of the current page."""
+    """Ask the document to add a form field over this rectangle of the current page (in `owner`'s Form)."""
     x0, y0 = canv.absolutePosition(x, y)
     x1, y1 = canv.absolutePosition(x + w, y + h)
     doc = getattr(canv, "_doctemplate", None)
     if doc is not None and hasattr(doc, "field_requests"):
         doc.field_requests.append(FieldRequest(kind, name, tooltip, canv.getPageNumber(), (x0, y0, x1, y1)))
+    record_widget(canv, name, owner)
 
 
-class Rule(Flowable):  # type: ignore[misc]
+class Rule(Tagged):
     """A full-width decorative bar in the clinic's accent colour (an artifact, not content)."""
 
     def __init__(self, colour: str, thickness: float) -> None:
@@ -62,7 +89,7 @@ class Rule(Flowable):  # type: ignore[misc]
         self.canv.rect(0, 0, self.width, self.thickness, stroke=0, fill=1)
 
 
-class LogoImage(Flowable):  # type: ignore[misc]
+class LogoImage(Tagged):
     """The clinic logo, scaled to a fixed height, with alternative text."""
 
     def __init__(self, path: Path, height: float, alt: str) -> None:
@@ -86,8 +113,10 @@ class LogoImage(Flowable):  # type: ignore[misc]
         self.canv.drawImage(self.reader, 0, 6, self.draw_width, self.draw_height, mask="auto")
 
 
-class ListItem(Flowable):  # type: ignore[misc]
+class ListItem(Tagged):
     """One list item: a label (bullet, number, box) beside a body flowable; splits with its body."""
+
+    handout_marking = "parts"
 
     def __init__(
         self, label: Flowable | None, body: Flowable, indent: float, list_id: int, kind: str
@@ -113,7 +142,15 @@ class ListItem(Flowable):  # type: ignore[misc]
         rest = [
             ListItem(None, p, self.indent, self.handout_list_id, self.handout_list_kind) for p in parts[1:]
         ]
-        return [first, *rest]
+        return inherit_tags(self, [first, *rest])
+
+    def structure(self, parent: StructNode) -> None:
+        """LI with Lbl (the bullet or number) and LBody (the body)."""
+        self.handout_struct = parent.child("LI")
+        if isinstance(self.label, Tagged):
+            self.label.structure(self.handout_struct)
+        if isinstance(self.body, Tagged):
+            self.body.structure(self.handout_struct)
 
     def getSpaceAfter(self) -> float:
         return float(self.body.getSpaceAfter())
@@ -127,7 +164,7 @@ class ListItem(Flowable):  # type: ignore[misc]
 
 def list_items(bodies: list[Flowable], kind: str, theme: Theme) -> list[Flowable]:
     """ListItems for `bullet`, `number`, `number-small`, `none` or `check` lists."""
-    list_id = id(bodies)
+    list_id = new_list_id()
     indent = theme.size("bullet_indent") * (1.6 if kind.startswith("number") else 1)
     items: list[Flowable] = []
     for number, body in enumerate(bodies, 1):
@@ -143,8 +180,10 @@ def list_items(bodies: list[Flowable], kind: str, theme: Theme) -> list[Flowable
     return items
 
 
-class Callout(Flowable):  # type: ignore[misc]
+class Callout(Tagged):
     """A shaded, bordered box around flowables (key points, notes, warnings); splits across pages."""
+
+    handout_marking = "parts"
 
     def __init__(self, inner: list[Flowable], theme: Theme, kind: str) -> None:
         super().__init__()
@@ -184,17 +223,24 @@ class Callout(Flowable):  # type: ignore[misc]
                 rest = self.inner[index:]
             if not first:
                 return []
-            return [Callout(first, self.theme, self.kind), Callout(rest, self.theme, self.kind)]
+            parts = [Callout(first, self.theme, self.kind), Callout(rest, self.theme, self.kind)]
+            return inherit_tags(self, parts)
         return [self]
+
+    def structure(self, parent: StructNode) -> None:
+        """Note or Aside containing the callout's own elements."""
+        self.handout_struct = parent.child(self.handout_role)
+        place(self.inner, self.handout_struct)
 
     def draw(self) -> None:
         canv = self.canv
-        canv.saveState()
-        canv.setFillColor(self.theme.colour("callout_background"))
-        canv.setStrokeColor(self.theme.colour("callout_border"))
-        canv.setLineWidth(self.theme.size("rule_width") * (2 if self.kind == "keypoints" else 1))
-        canv.rect(0, 0, self.width, self.height, stroke=1, fill=1)
-        canv.restoreState()
+        with artifact(canv):
+            canv.saveState()
+            canv.setFillColor(self.theme.colour("callout_background"))
+            canv.setStrokeColor(self.theme.colour("callout_border"))
+            canv.setLineWidth(self.theme.size("rule_width") * (2 if self.kind == "keypoints" else 1))
+            canv.rect(0, 0, self.width, self.height, stroke=1, fill=1)
+            canv.restoreState()
         y = self.height - self.pad
         for index, flowable in enumerate(self.inner):
             _, height = flowable.wrap(self.width - 2 * self.pad, self.height)
@@ -204,15 +250,26 @@ class Callout(Flowable):  # type: ignore[misc]
                 y -= flowable.getSpaceAfter()
 
 
-class QuestionItem(Flowable):  # type: ignore[misc]
+class QuestionItem(Tagged):
     """A checklist question: a box to tick, the question, and write-in lines; fillable when asked."""
 
+    handout_marking = "parts"
+    forms: tuple[StructNode | None, StructNode | None] = (None, None)
+
     def __init__(
-        self, name: str, question: str, text: Paragraph, lines: int, theme: Theme, fillable: bool
+        self,
+        name: str,
+        question: str,
+        text: Paragraph,
+        lines: int,
+        theme: Theme,
+        fillable: bool,
+        answer_label: str = "",
     ) -> None:
         super().__init__()
         self.name = name
         self.question = question
+        self.answer_tooltip = f"{answer_label}: {question}" if answer_label else question
         self.text = tag(text, "LBody")
         self.lines = lines
         self.theme = theme
@@ -228,34 +285,48 @@ class QuestionItem(Flowable):  # type: ignore[misc]
         self.height = self.text_height + self.lines * self.gap + 6
         return avail_width, self.height
 
+    def structure(self, parent: StructNode) -> None:
+        """LI with Lbl (the checkbox field) and LBody (the question and its answer field)."""
+        self.handout_struct = item = parent.child("LI")
+        label, body = item.child("Lbl"), item.child("LBody")
+        self.text.handout_struct = body
+        self.forms = (label.child("Form"), body.child("Form"))
+
     def draw(self) -> None:
         canv = self.canv
         top = self.height
         box_y = top - self.box - 1
-        canv.saveState()
-        canv.setStrokeColor(self.theme.colour("text"))
-        canv.setLineWidth(1.2)
-        canv.rect(0, box_y, self.box, self.box, stroke=1, fill=0)
-        canv.restoreState()
+        with artifact(canv):
+            canv.saveState()
+            canv.setStrokeColor(self.theme.colour("text"))
+            canv.setLineWidth(1.2)
+            canv.rect(0, box_y, self.box, self.box, stroke=1, fill=0)
+            canv.restoreState()
+        if self.fillable:
+            record_field(
+                canv, "checkbox", f"{self.name}-asked", self.question, 0, box_y, self.box, self.box, self.forms[0]
+            )
         self.text.drawOn(canv, self.indent, top - self.text_height)
         lines_top = top - self.text_height
         draw_lines(canv, self.theme, self.indent, lines_top, self.width - self.indent, self.lines, self.gap)
         if self.fillable:
-            record_field(canv, "checkbox", f"{self.name}-asked", self.question, 0, box_y, self.box, self.box)
             record_field(
                 canv,
                 "text",
                 f"{self.name}-answer",
-                f"Answer or notes: {self.question}",
+                self.answer_tooltip,
                 self.indent,
                 lines_top - self.lines * self.gap - 4,
                 self.width - self.indent,
                 self.lines * self.gap,
+                self.forms[1],
             )
 
 
-class FieldLines(Flowable):  # type: ignore[misc]
+class FieldLines(Tagged):
     """Write-in lines for notes; a multi-line text field over them when fillable."""
+
+    handout_marking = "parts"
 
     def __init__(self, name: str, tooltip: str, lines: int, theme: Theme, fillable: bool) -> None:
         super().__init__()
@@ -275,22 +346,27 @@ class FieldLines(Flowable):  # type: ignore[misc]
     def draw(self) -> None:
         draw_lines(self.canv, self.theme, 0, self.height, self.width, self.lines, self.gap)
         if self.fillable:
-            record_field(self.canv, "text", self.name, self.tooltip, 0, 4, self.width, self.height - 4)
+            record_field(
+                self.canv, "text", self.name, self.tooltip, 0, 4, self.width, self.height - 4, self.handout_struct
+            )
 
 
 def draw_lines(canv: Any, theme: Theme, x: float, top: float, width: float, lines: int, gap: float) -> None:
-    """Ruled write-in lines below `top`, so a printed page can be written on."""
-    canv.saveState()
-    canv.setStrokeColor(theme.colour("field_line"))
-    canv.setLineWidth(0.8)
-    for number in range(1, lines + 1):
-        y = top - number * gap
-        canv.line(x, y, x + width, y)
-    canv.restoreState()
+    """Ruled write-in lines below `top`, so a printed page can be written on (an artifact)."""
+    with artifact(canv):
+        canv.saveState()
+        canv.setStrokeColor(theme.colour("field_line"))
+        canv.setLineWidth(0.8)
+        for number in range(1, lines + 1):
+            y = top - number * gap
+            canv.line(x, y, x + width, y)
+        canv.restoreState()
 
 
-class QrCode(Flowable):  # type: ignore[misc]
+class QrCode(Tagged):
     """A QR code for the online version, with the short URL printed beside it."""
+
+    handout_marking = "parts"
 
     def __init__(self, url: str, label: str, theme: Theme) -> None:
         super().__init__()
@@ -298,8 +374,8 @@ class QrCode(Flowable):  # type: ignore[misc]
         self.label = label
         self.theme = theme
         self.size = theme.size("qr")
-        self.caption = Paragraph(f"<b>{_escape(label)}</b>", theme.style("body"))
-        self.address = Paragraph(_escape(short_url(url)), theme.style("small"))
+        self.caption = tag(Paragraph(f"<b>{_escape(label)}</b>", theme.style("body")), "P")
+        self.address = tag(Paragraph(_escape(short_url(url)), theme.style("small")), "P")
         tag(self, "Figure", alt=f"QR code linking to {url}")
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -316,9 +392,16 @@ class QrCode(Flowable):  # type: ignore[misc]
         scale = [self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0]
         drawing = Drawing(self.size, self.size, transform=scale)
         drawing.add(widget)
-        drawing.drawOn(self.canv, 0, self.height - self.size)
+        with marked(self.canv, self.handout_struct):
+            drawing.drawOn(self.canv, 0, self.height - self.size)
         self.caption.drawOn(self.canv, self.size + 12, self.height - self.caption_height - 6)
         self.address.drawOn(self.canv, 0, 4)
+
+    def structure(self, parent: StructNode) -> None:
+        """A Figure (the code, described by its alternative text), then the printed label and address."""
+        self.handout_struct = parent.child("Figure", self.handout_alt)
+        for paragraph in (self.caption, self.address):
+            paragraph.structure(parent)
 
 
 def short_url(url: str) -> str:
@@ -332,32 +415,61 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-class TaggedTable(Flowable):  # type: ignore[misc]
+class _GridTable(Table):  # type: ignore[misc]
+    """A ReportLab Table whose backgrounds and rules are artifacts; its cells mark themselves."""
+
+    def _drawBkgrnd(self) -> None:
+        with artifact(self.canv):
+            super()._drawBkgrnd()
+
+    def _drawLines(self) -> None:
+        with artifact(self.canv):
+            super()._drawLines()
+
+
+class TaggedTable(Tagged):
     """A simple grid of paragraphs with header cells, drawn with light rules."""
 
-    def __init__(self, rows: list[list[tuple[Flowable, bool]]], theme: Theme) -> None:
-        super().__init__()
-        from reportlab.platypus import Table, TableStyle
+    handout_marking = "parts"
 
-        data = [[cell for cell, _ in row] for row in rows]
-        self.table = Table(data, repeatRows=1 if rows and all(h for _, h in rows[0]) else 0)
-        self.table.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.6, theme.colour("rule")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ]
-            )
-        )
+    def __init__(self, rows: list[list[tuple[Flowable, bool]]], theme: Theme, table: Table | None = None) -> None:
+        super().__init__()
+        self.rows = rows
+        self.theme = theme
+        self.table = table or _grid_table(rows, theme)
         tag(self, "Table")
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.table.wrap(avail_width, avail_height)  # type: ignore[no-any-return]
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        return self.table.split(avail_width, avail_height)  # type: ignore[no-any-return]
+        parts = self.table.split(avail_width, avail_height)
+        return inherit_tags(self, [TaggedTable(self.rows, self.theme, part) for part in parts])
+
+    def structure(self, parent: StructNode) -> None:
+        """Table with a TR per row; header cells are TH with a column (first row) or row scope."""
+        self.handout_struct = parent.child("Table")
+        for index, row in enumerate(self.rows):
+            tr = self.handout_struct.child("TR")
+            for cell, header in row:
+                scope = (("O", "Table"), ("Scope", "Column" if index == 0 else "Row")) if header else ()
+                cell.handout_struct = tr.child("TH" if header else "TD", attributes=scope)
 
     def draw(self) -> None:
         self.table.drawOn(self.canv, 0, 0)
+
+
+def _grid_table(rows: list[list[tuple[Flowable, bool]]], theme: Theme) -> Table:
+    data = [[cell for cell, _ in row] for row in rows]
+    table = _GridTable(data, repeatRows=1 if rows and all(h for _, h in rows[0]) else 0)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.6, theme.colour("rule")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return table

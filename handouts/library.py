@@ -121,10 +121,18 @@ class Library:
 
 def load_library(content_dirs: Sequence[Path], language: str) -> Library:
     """Load and validate one language from stacked directories; raise one ContentError listing all problems."""
+    library, problems = read_library(content_dirs, language)
+    if problems:
+        raise ContentError(join_problems(problems, "content"))
+    return library
+
+
+def read_library(content_dirs: Sequence[Path], language: str) -> tuple[Library, list[str]]:
+    """Load what loads and return it with every problem found, each as `path:line: what (how)`."""
     loader = _Loader(language)
     for directory in content_dirs:
         loader.load_dir(directory)
-    return loader.finish()
+    return loader.finish(), loader.problems
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
@@ -163,16 +171,19 @@ class _Loader:
         lang_dir = directory / self.language
         if not lang_dir.is_dir():
             return
+        self._sources(lang_dir / "sources.yaml")
         self._topics(lang_dir / "topics.yaml")
         self._glossary(lang_dir / "glossary.yaml")
         self._questions(lang_dir / "questions.yaml")
+        root = directory.resolve()
         for path in sorted(lang_dir.glob("*/*.md")):
+            if not path.resolve().is_relative_to(root):
+                self.problems.append(f"{path}:1: links to a file outside the content directory (copy the file in)")
+                continue
             self._block(path)
 
     def finish(self) -> Library:
         self._cross_check()
-        if self.problems:
-            raise ContentError(join_problems(self.problems, "content"))
         return Library(
             language=self.language,
             topics=tuple(self.topics),
@@ -201,8 +212,10 @@ class _Loader:
         if not isinstance(data, Mapping):
             self.problems.append(f"{path}:1: must map source ids to details (see docs/content.md)")
             return
-        for key, item in data.items():
+        for key, given in data.items():
             line = _line_of(path, f"{key}:")
+            known = self.sources.get(str(key))
+            item = {**(vars(known) if known else {}), **given} if isinstance(given, Mapping) else given
             if not isinstance(item, Mapping) or not all(item.get(k) for k in ("title", "url")):
                 self.problems.append(f"{path}:{line}: source '{key}' needs title and url")
                 continue

@@ -19,6 +19,7 @@ from handouts.flowables import (
     Rule,
     TaggedTable,
     list_items,
+    new_list_id,
     tag,
 )
 from handouts.themes import Theme
@@ -102,7 +103,7 @@ def build_section(node: Node, ctx: StoryContext) -> list[Flowable]:
         flowables[0].outline_title = node.attrs["title"]
         flowables[0].outline_key = node.attrs.get("id", node.attrs["title"])
     for flowable in flowables:
-        flowable.handout_section = node.attrs.get("id")
+        flowable.handout_section = node.attrs.get("id") or f"line-{node.line}"
     return flowables
 
 
@@ -185,9 +186,11 @@ def build_checklist(node: Node, ctx: StoryContext) -> list[Flowable]:
                 lines,
                 ctx.theme,
                 ctx.fillable,
+                node.attrs.get("answer-label", ""),
             )
         )
-    return [tag(item, "LI", list_id=id(items), list_kind="check") for item in items]
+    list_id = new_list_id()
+    return [tag(item, "LI", list_id=list_id, list_kind="check") for item in items]
 
 
 def build_write_in(node: Node, ctx: StoryContext) -> list[Flowable]:

@@ -116,9 +116,12 @@ def mark_fallback(selection: Selection, missing: Missing, note: str) -> Selectio
     return replace(
         selection,
         sections=sections,
-        questions=tuple(replace(q, text=f"{note} {q.text}") if q.id in questions else q for q in selection.questions),
+        questions=tuple(
+            replace(q, text=f"{note} {q.text}") if q.id in questions else q for q in selection.questions
+        ),
         key_points=tuple(
-            p if p not in {b.key_point for b in missing.blocks} else f"{note} {p}" for p in selection.key_points
+            p if p not in {b.key_point for b in missing.blocks} else f"{note} {p}"
+            for p in selection.key_points
         ),
     )
 
@@ -126,7 +129,6 @@ def mark_fallback(selection: Selection, missing: Missing, note: str) -> Selectio
 def marked_block(block: Block, note: str) -> Block:
     """The block with a bold line naming its language above the body; error line numbers still match."""
     return replace(block, body=f"**{note}**\n\n{block.body}", body_line=block.body_line - 2)
-
 
 
 def language_name(language: str) -> str:

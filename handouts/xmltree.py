@@ -24,7 +24,7 @@ VOCABULARY: dict[str, frozenset[str]] = {
         "list": "kind",
         "item": "",
         "callout": "kind title",
-        "checklist": "lines",
+        "checklist": "lines answer-label",
         "question": "id",
         "write-in": "lines label name",
         "qr": "url label",
