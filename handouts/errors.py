@@ -29,6 +29,10 @@ class SpecError(UsageError):
         """(spec key, "what (how)") for each problem, so a form can show it next to its field."""
 
 
+class ManifestError(UsageError):
+    """A batch manifest cannot be read, or its columns or output names are wrong (exit 2)."""
+
+
 class ContentError(HandoutsError):
     """A content directory has problems: front matter, sources, glossary, questions."""
 
