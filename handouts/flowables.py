@@ -290,7 +290,7 @@ class QuestionItem(Tagged):
         self.handout_struct = item = parent.child("LI")
         label, body = item.child("Lbl"), item.child("LBody")
         self.text.handout_struct = body
-        self.forms = (label.child("Form"), body.child("Form"))
+        self.forms = (label.child("Form"), body.child("Form") if self.lines else None)
 
     def draw(self) -> None:
         canv = self.canv
@@ -309,7 +309,7 @@ class QuestionItem(Tagged):
         self.text.drawOn(canv, self.indent, top - self.text_height)
         lines_top = top - self.text_height
         draw_lines(canv, self.theme, self.indent, lines_top, self.width - self.indent, self.lines, self.gap)
-        if self.fillable:
+        if self.fillable and self.lines:
             record_field(
                 canv,
                 "text",

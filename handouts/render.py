@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
-from handouts.errors import RenderError
+from handouts.errors import RenderError, SpecError
 from handouts.library import Library, load_library
 from handouts.paths import stacked
 from handouts.spec import HandoutSpec
@@ -50,7 +50,7 @@ class Rendered:
     pages: int
 
 
-MAX_SQUEEZE = 4
+MAX_SQUEEZE = 6
 """How many times a page-limited layout (max-pages) is asked for less before the render fails."""
 
 
@@ -61,7 +61,9 @@ def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
 
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
-    return render_layout(spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze)
+    return render_layout(
+        spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze
+    )
 
 
 def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> Rendered:
@@ -80,6 +82,33 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
     )
 
 
+def check_printable(spec: HandoutSpec, theme: Theme) -> None:
+    """Refuse user text with characters the theme's fonts cannot print, naming field and characters."""
+    clinic = spec.clinic
+    fields = {
+        "patient_name": spec.patient_name or "",
+        "notes": " ".join(spec.notes),
+        **(
+            {
+                f"clinic {k}": getattr(clinic, k) or ""
+                for k in ("name", "department", "phone", "website", "address")
+            }
+            if clinic
+            else {}
+        ),
+    }
+    problems = []
+    for field, text in fields.items():
+        missing = theme.missing_glyphs(text)
+        if missing:
+            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
+            problems.append(
+                f"{field}: the handout font has no character for {shown} (replace it with plain letters)"
+            )
+    if problems:
+        raise SpecError("; ".join(problems))
+
+
 def _render_once(
     spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
 ) -> tuple[Rendered, int | None]:
@@ -87,11 +116,13 @@ def _render_once(
     from handouts.layouts import Provenance
     from handouts.postpass import FinishOptions, finish_pdf
     from handouts.story import StoryContext, build_story
+    from handouts.structtree import write_structure
     from handouts.xmltree import parse_handout_xml
 
     xml = handout_xml(spec, engine, squeeze)
     root = parse_handout_xml(xml, f"layout '{spec.layout}' output")
     theme = engine.theme(spec.theme)
+    check_printable(spec, theme)
     clinic = spec.clinic
     context = StoryContext(
         theme=theme,
@@ -117,7 +148,7 @@ def _render_once(
         footer_detail=attrs.get("footer-detail", ""),
         page_label=attrs.get("page-label", "Page {page} of"),
     )
-    document = build_pdf(build_story(root, context), theme, spec.paper, info)
+    document = build_pdf(build_story(root, context), theme, spec.paper, info, tagged=spec.tagged)
     options = FinishOptions(
         title=info.title,
         subject=info.subject,
@@ -131,5 +162,9 @@ def _render_once(
     )
     max_pages = int(attrs["max-pages"]) if attrs.get("max-pages", "").isdigit() else None
     if max_pages is not None and document.pages > max_pages and squeeze < MAX_SQUEEZE:
-        return Rendered(pdf=b"", pages=document.pages), max_pages  # no post-pass for a draft that does not fit
-    return Rendered(pdf=finish_pdf(document.pdf, document.fields, options), pages=document.pages), max_pages
+        return Rendered(
+            pdf=b"", pages=document.pages
+        ), max_pages  # no post-pass for a draft that does not fit
+    tagger = partial(write_structure, marks=document.marks) if document.marks else None
+    pdf = finish_pdf(document.pdf, document.fields, options, tagger)
+    return Rendered(pdf=pdf, pages=document.pages), max_pages

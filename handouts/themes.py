@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,11 @@ class Theme:
         if role not in FONT_ROLES:
             raise ThemeError(f"theme '{self.name}': unknown font role '{role}' (use regular or bold)")
         return f"{self.font_paths[role].stem}"
+
+    def missing_glyphs(self, text: str) -> list[str]:
+        """Characters of `text` that the theme's regular or bold font cannot draw (spaces aside)."""
+        covered = _covered_characters(tuple(str(p) for p in self.font_paths.values()))
+        return sorted({ch for ch in text if ord(ch) not in covered and not ch.isspace()})
 
     def colour(self, name: str) -> Color:
         return HexColor(self.colour_hex(name))
@@ -87,6 +93,15 @@ class Theme:
             background = backgrounds.get(name, "background")
             result.append((name, self.colour_hex(spec.get("colour", "text")), self.colour_hex(background)))
         return result
+
+
+@lru_cache(maxsize=8)
+def _covered_characters(font_files: tuple[str, ...]) -> frozenset[int]:
+    """Code points every one of these TrueType fonts maps to a glyph."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    maps = [set(TTFontFile(path).charToGlyph) for path in font_files]
+    return frozenset(set.intersection(*maps))
 
 
 def find_file(templates_dirs: Sequence[Path], *parts: str) -> Path | None:
