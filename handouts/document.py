@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
 from handouts.flowables import FieldRequest
+from handouts.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
 from handouts.themes import Theme
 
 PAPER_SIZES = {"letter": LETTER, "a4": A4}
@@ -40,7 +43,7 @@ class RenderedDocument:
     pdf: bytes
     pages: int
     fields: list[FieldRequest] = field(default_factory=list)
-    marked: list[Any] = field(default_factory=list)
+    marks: MarkedContent | None = None
 
 
 class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
@@ -122,27 +125,28 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         )
 
     def draw_footer(self, canv: Any, doc: Any) -> None:
-        """Printed date and "Page X of Y" on every page; the total is filled in at the end."""
+        """Printed date and "Page X of Y" on every page; the total is filled in at the end (an artifact)."""
         self.page_count = max(self.page_count, canv.getPageNumber())
-        style = self.theme.style("footer")
-        canv.saveState()
-        canv.setFont(style.fontName, style.fontSize)
-        canv.setFillColor(style.textColor)
-        base = self.theme.page("footer_gap")
-        detail_y = base
-        main_y = base + style.leading
-        right = self.leftMargin + self.width
-        canv.drawString(self.leftMargin, main_y, self.info.footer_left)
-        label = self.info.page_label.format(page=canv.getPageNumber()) + " "
-        total_width = canv.stringWidth("99", style.fontName, style.fontSize)
-        label_width = canv.stringWidth(label, style.fontName, style.fontSize)
-        canv.drawString(right - total_width - label_width, main_y, label)
-        canv.saveState()
-        canv.translate(right - total_width, main_y)
-        canv.doForm(PAGE_TOTAL_FORM)
-        canv.restoreState()
-        canv.drawString(self.leftMargin, detail_y, self.info.footer_detail)
-        canv.restoreState()
+        with artifact(canv, "Footer"):
+            style = self.theme.style("footer")
+            canv.saveState()
+            canv.setFont(style.fontName, style.fontSize)
+            canv.setFillColor(style.textColor)
+            base = self.theme.page("footer_gap")
+            detail_y = base
+            main_y = base + style.leading
+            right = self.leftMargin + self.width
+            canv.drawString(self.leftMargin, main_y, self.info.footer_left)
+            label = self.info.page_label.format(page=canv.getPageNumber()) + " "
+            total_width = canv.stringWidth("99", style.fontName, style.fontSize)
+            label_width = canv.stringWidth(label, style.fontName, style.fontSize)
+            canv.drawString(right - total_width - label_width, main_y, label)
+            canv.saveState()
+            canv.translate(right - total_width, main_y)
+            canv.doForm(PAGE_TOTAL_FORM)
+            canv.restoreState()
+            canv.drawString(self.leftMargin, detail_y, self.info.footer_detail)
+            canv.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:
         """A section's first flowable becomes a bookmark in the viewer's outline."""
@@ -165,8 +169,11 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         self.canv.save()
 
 
-def build_pdf(story: list[Flowable], theme: Theme, paper: str, info: DocumentInfo) -> RenderedDocument:
-    """Lay out the story and return the PDF bytes with the fields the post-pass must add."""
+def build_pdf(
+    story: list[Flowable], theme: Theme, paper: str, info: DocumentInfo, tagged: bool = False
+) -> RenderedDocument:
+    """Lay out the story and return the PDF bytes with the fields (and marked content) for the post-pass."""
+    marks = MarkedContent(assign_structure(story)) if tagged else None
     buffer = io.BytesIO()
     doc = HandoutDocTemplate(buffer, theme, paper, info)
     masthead = [f for f in story if getattr(f, "handout_masthead", False)]
@@ -175,13 +182,13 @@ def build_pdf(story: list[Flowable], theme: Theme, paper: str, info: DocumentInf
     if height:
         story = [*masthead, FrameBreak(), *story[len(masthead) :]]
     try:
-        doc.build(story)
+        doc.build(story, canvasmaker=partial(TaggingCanvas, handout_marks=marks) if marks else Canvas)
     except ReportLabLayoutError as exc:
         raise RenderError(
             "a part of the handout is taller than one page and cannot be split "
             "(shorten the note or block, or use the standard print size)"
         ) from exc
-    return RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests)
+    return RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks)
 
 
 def masthead_height(flowables: list[Flowable], width: float, height: float) -> float:
