@@ -181,6 +181,115 @@ def list_(language: str, content_dirs: tuple[Path, ...], templates_dirs: tuple[P
 
 
 @main.command(context_settings=CONTEXT)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. The form has no login: keep the default unless other computers must reach it.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--clinic",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Clinic profile YAML printed on every handout. Set here, never by the form.",
+)
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Requests served at once."
+)
+@content_dir_option
+@templates_dir_option
+def serve(
+    host: str,
+    port: int,
+    clinic: Path | None,
+    threads: int,
+    content_dirs: tuple[Path, ...],
+    templates_dirs: tuple[Path, ...],
+) -> None:
+    """Serve the handout form to a browser: choose the options, then Download PDF or Print.
+
+    Open the address it prints (http://127.0.0.1:8000/ by default). The clinic profile and the
+    content and template directories are fixed here, when the server starts. Nothing typed into the
+    form is stored or logged. Stop the server with Ctrl+C.
+    """
+    from handouts.clinic import load_clinic
+    from handouts.render import Engine
+    from handouts.web.app import create_app
+    from handouts.web.server import make_server, run_server
+
+    engine = Engine.from_dirs(content_dirs, templates_dirs)
+    app = create_app(engine, load_clinic(clinic) if clinic else None)
+    run_server(make_server(app, host, port, threads), lambda line: click.echo(line, err=True))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--types", help="Only these types, comma-separated: general, cis, rrms, spms, ppms.  [default: all]"
+)
+@click.option(
+    "--languages",
+    help="Only these languages, comma-separated.  [default: every language whose content is fully translated]",
+)
+@click.option("--papers", help="Only these paper sizes, comma-separated: letter, a4.  [default: both]")
+@click.option(
+    "--print-sizes", help="Only these print sizes, comma-separated: standard, large.  [default: both]"
+)
+@click.option(
+    "--clinic",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Clinic profile YAML printed on every handout.",
+)
+@click.option(
+    "--allow-fallback",
+    is_flag=True,
+    help="Also include languages with missing translations, printing the English text (marked) in their place.",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Handouts rendered at once.  [default: CPUs, at most 8]"
+)
+@content_dir_option
+@templates_dir_option
+def site(
+    outdir: Path,
+    clinic: Path | None,
+    allow_fallback: bool,
+    jobs: int | None,
+    content_dirs: tuple[Path, ...],
+    templates_dirs: tuple[Path, ...],
+    **filters: str | None,
+) -> None:
+    """Write a static site to OUTDIR: a PDF of every standard handout and an index.html to pick one.
+
+    One PDF for each type of MS (and a general one), print size, paper size and language, all for
+    a patient who is newly diagnosed. The index has plain links grouped by language, type and print
+    size: upload OUTDIR to any web host; there is no server code and no JavaScript.
+    """
+    from handouts.clinic import load_clinic
+    from handouts.render import Engine
+    from handouts.site import build_site, chosen_variants
+
+    engine = Engine.from_dirs(content_dirs, templates_dirs)
+    variants = chosen_variants(engine, filters, allow_fallback, lambda line: click.echo(line, err=True))
+    pdfs = build_site(
+        engine,
+        outdir,
+        variants,
+        clinic=load_clinic(clinic) if clinic else None,
+        allow_fallback=allow_fallback,
+        jobs=jobs,
+        progress=lambda done, total, name: click.echo(f"[{done}/{total}] {name}", err=True),
+    )
+    click.echo(f"Wrote {len(pdfs)} PDFs and {outdir / 'index.html'}", err=True)
+
+
+@main.command(context_settings=CONTEXT)
 @click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",

@@ -25,3 +25,6 @@ MAX_YAML_DEPTH = 20
 
 MAX_MANIFEST_CELL_CHARS = 10_000
 """One cell of a batch manifest."""
+
+MAX_FORM_BYTES = 256_000
+"""One web form request: ten notes at the note limit still fit when every character is percent-encoded."""

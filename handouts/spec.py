@@ -23,6 +23,8 @@ PAPERS = ("letter", "a4")
 PRINT_SIZES = ("standard", "large")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters that cannot appear in printed text (control characters, lone surrogates, U+FFFE/FFFF)."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,15 @@ class _SpecChecker:
         if len(text) > MAX_FIELD_CHARS:
             self.fail(key, f"is {len(text):,} characters long", f"keep it under {MAX_FIELD_CHARS}")
             return None
-        return text
+        return None if self.unprintable(key, text) else text
+
+    def unprintable(self, key: str, text: str) -> bool:
+        """Record a problem if the text holds a character that cannot be printed."""
+        found = _NOT_TEXT.search(text)
+        if found:
+            code = f"U+{ord(found.group()):04X}"
+            self.fail(key, f"contains the unprintable character {code}", "remove it and type plain text")
+        return found is not None
 
     def notes(self, value: Any) -> tuple[str, ...]:
         if value is None or value == "":
@@ -192,6 +202,8 @@ class _SpecChecker:
             self.fail("notes", "must be text or a list of texts", "write each note as text")
             return ()
         cleaned = tuple(n.strip() for n in notes if n.strip())
+        if any(self.unprintable("notes", note) for note in cleaned):
+            return ()
         if len(cleaned) > MAX_NOTES:
             self.fail("notes", f"has {len(cleaned)} notes", f"give at most {MAX_NOTES}")
         for note in cleaned:

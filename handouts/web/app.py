@@ -1,0 +1,158 @@
+"""Turn HTTP requests into handout PDFs: a Flask app with one form, validated exactly like the CLI."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from importlib import resources
+
+from flask import Flask, Response, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from handouts.clinic import Clinic
+from handouts.errors import ContentError, HandoutsError, SpecError
+from handouts.limits import MAX_FIELD_CHARS, MAX_FORM_BYTES, MAX_NOTE_CHARS, MAX_NOTES
+from handouts.render import Engine, Rendered, render_handout
+from handouts.spec import AUDIENCES, PAPERS, PRINT_SIZES, STAGES, TYPES, HandoutSpec
+from handouts.web import labels
+from handouts.web.form import SECTIONS_SHOWN, FormValues, field_messages, parse_form, read_form
+from handouts.web.options import SOURCE_LANGUAGE, Offer, make_offer
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+"""The page needs one stylesheet from this server and nothing else: no scripts, no frames, no other sites."""
+
+FORM_FIELDS = tuple(labels.FIELD_LABELS)
+log = logging.getLogger("handouts.web")
+
+
+def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
+    """The web app for one engine and clinic profile, both fixed here and never chosen by a request."""
+    offer = make_offer(engine)
+    app = Flask(__name__, static_folder=None)
+    app.jinja_options = {**app.jinja_options, "trim_blocks": True, "lstrip_blocks": True}
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_FORM_BYTES,
+        MAX_FORM_PARTS=200,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.jinja_env.globals.update(_page_globals(offer, clinic))
+    stylesheet = resources.files("handouts.web").joinpath("static", "handouts.css").read_bytes()
+    render_lock = threading.Lock()
+
+    @app.get("/")
+    def form() -> Response:
+        return _page(FormValues(), {}, 200)
+
+    @app.post("/handout")
+    def handout() -> Response:
+        values = read_form(request.form)
+        try:
+            spec = parse_form(values, offer, clinic)
+            with render_lock:  # ReportLab keeps module-level state; one render at a time is quick enough
+                rendered = render_handout(spec, engine)
+        except SpecError as exc:
+            return _page(values, field_messages(exc, FORM_FIELDS), 400)
+        except HandoutsError as exc:
+            return _page(values, _render_problem(exc, values), 400)
+        return _pdf_response(rendered, spec, values.action)
+
+    @app.get("/handouts.css")
+    def stylesheet_file() -> Response:
+        response = Response(stylesheet, mimetype="text/css")
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return _error_page(exc.code or 400, exc.name, _http_advice(exc.code))
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception) -> Response:
+        log.error("internal error while serving %s %s: %s", request.method, request.path, type(exc).__name__)
+        return _error_page(500, "Something went wrong", "The handout could not be made. Please try again.")
+
+    app.after_request(_secure_headers)
+    return app
+
+
+def _page_globals(offer: Offer, clinic: Clinic | None) -> dict[str, object]:
+    """Everything the form template needs besides the submitted values and messages."""
+    return {
+        "offer": offer,
+        "clinic": clinic,
+        "labels": labels,
+        "label": labels.label,
+        "choices": {
+            "type": ("general", *TYPES),
+            "stage": STAGES,
+            "audience": AUDIENCES,
+            "paper": PAPERS,
+            "print": PRINT_SIZES,
+        },
+        "limits": {"name": MAX_FIELD_CHARS, "note": MAX_NOTE_CHARS, "notes": MAX_NOTES},
+        "sections_shown": SECTIONS_SHOWN,
+        "source_language": SOURCE_LANGUAGE,
+        "stylesheet": "/handouts.css",
+    }
+
+
+def _page(values: FormValues, errors: dict[str, str], status: int) -> Response:
+    html = render_template("form.html", values=values, errors=errors, action_url=url_for("handout"))
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _error_page(status: int, title: str, advice: str) -> Response:
+    html = render_template("error.html", status=status, title=title, advice=advice)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _http_advice(code: int | None) -> str:
+    return {
+        404: "There is no page here. Go back to the handout form.",
+        405: "This address only accepts the handout form. Go back to the form and press a button there.",
+        413: "The form was too large. Shorten the notes and try again.",
+    }.get(code or 0, "The request could not be read. Go back to the form and try again.")
+
+
+def _render_problem(exc: HandoutsError, values: FormValues) -> dict[str, str]:
+    """A rendering failure as a message: a missing translation belongs to the language field."""
+    if isinstance(exc, ContentError) and values.language != SOURCE_LANGUAGE and not values.allow_fallback:
+        name = labels.label(labels.LANGUAGE_NAMES, values.language)
+        return {
+            "language": f"this handout is not fully translated into {name} yet "
+            "(tick “Print the English text where a translation is missing”, or choose English)"
+        }
+    return {"": exc.message}
+
+
+def _pdf_response(rendered: Rendered, spec: HandoutSpec, action: str) -> Response:
+    """The PDF, inline for Print (the browser opens it) or as an attachment for Download."""
+    disposition = "inline" if action == "print" else "attachment"
+    response = Response(rendered.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{download_name(spec)}"'
+    return response
+
+
+def download_name(spec: HandoutSpec) -> str:
+    """A file name from the options only, never from the patient's name or notes."""
+    parts = ["ms-handout", spec.type or "general", spec.language, spec.paper]
+    if spec.print_size == "large":
+        parts.append("large-print")
+    return "-".join(parts) + ".pdf"
+
+
+def _secure_headers(response: Response) -> Response:
+    """No caching of anything that may hold a name or note; a strict policy for every page."""
+    headers = response.headers
+    headers.setdefault("Cache-Control", "no-store")
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if response.mimetype == "text/html":
+        headers["Content-Security-Policy"] = CSP
+    return response

@@ -1,0 +1,145 @@
+"""Turn a submitted web form into a HandoutSpec, and spec problems back into one message per form field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from handouts.clinic import Clinic
+from handouts.errors import SpecError, join_problems
+from handouts.spec import HandoutSpec, parse_spec
+from handouts.web.labels import LANGUAGE_NAMES, label
+from handouts.web.options import SOURCE_LANGUAGE, Offer
+
+ORIGIN = "form"
+SECTIONS_SHOWN = "sections-shown"
+"""A hidden field: present when the section checkboxes were on the page, so none ticked is a mistake."""
+
+ACTIONS = ("download", "print")
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """What the clinician entered, as text, so the page can show it again after a mistake."""
+
+    type: str = "general"
+    stage: str = "newly-diagnosed"
+    audience: str = "patient"
+    language: str = SOURCE_LANGUAGE
+    paper: str = "letter"
+    print_size: str = "standard"
+    layout: str = "standard"
+    sections: tuple[str, ...] | None = None
+    allow_fallback: bool = False
+    notes: str = ""
+    patient_name: str = ""
+    action: str = "download"
+
+    def ticked(self, section: str) -> bool:
+        """Whether a section's checkbox is ticked: all are, until the form says otherwise."""
+        return self.sections is None or section in self.sections
+
+
+def read_form(form: MultiDict[str, str]) -> FormValues:
+    """The known fields of a submitted form; anything else in the request is ignored, never read as a path."""
+    given = FormValues()
+    sections = tuple(form.getlist("sections"))
+    action = form.get("action", "download")
+    return FormValues(
+        type=form.get("type", given.type),
+        stage=form.get("stage", given.stage),
+        audience=form.get("audience", given.audience),
+        language=form.get("language", given.language),
+        paper=form.get("paper", given.paper),
+        print_size=form.get("print", given.print_size),
+        layout=form.get("layout", given.layout),
+        sections=sections if sections or SECTIONS_SHOWN in form else None,
+        allow_fallback=form.get("allow_fallback", "") in ("on", "true", "1", "yes"),
+        notes=form.get("notes", ""),
+        patient_name=form.get("patient_name", ""),
+        action=action if action in ACTIONS else "download",
+    )
+
+
+def note_lines(text: str) -> list[str]:
+    """One note per non-empty line of the notes box."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def spec_keys(values: FormValues, clinic: Clinic | None) -> dict[str, Any]:
+    """The spec keys for the form's values; the clinic comes from the server, never from the request."""
+    return {
+        "type": values.type,
+        "stage": values.stage,
+        "audience": values.audience,
+        "language": values.language,
+        "paper": values.paper,
+        "print": values.print_size,
+        "layout": values.layout,
+        "sections": list(values.sections) if values.sections else None,
+        "allow_fallback": values.allow_fallback,
+        "notes": note_lines(values.notes),
+        "patient_name": values.patient_name,
+        "clinic": clinic,
+    }
+
+
+def offer_problems(values: FormValues, offer: Offer) -> list[tuple[str, str]]:
+    """Values the spec allows in general but this server does not offer."""
+    problems = []
+    if values.language not in offer.languages:
+        names = ", ".join(label(LANGUAGE_NAMES, code) for code in offer.languages)
+        problems.append(("language", f"{values.language!r} is not available here (choose one of: {names})"))
+    if values.layout not in offer.layouts:
+        problems.append(
+            ("layout", f"{values.layout!r} is not available (choose one of: {', '.join(offer.layouts)})")
+        )
+    if values.sections == ():
+        problems.append(("sections", "no section is ticked (tick at least one section)"))
+    known = {topic.id for topic in offer.sections}
+    unknown = [s for s in values.sections or () if s not in known]
+    if unknown:
+        problems.append(("sections", f"{unknown[0]!r} is not a section here (tick sections from the list)"))
+    return problems
+
+
+def parse_form(values: FormValues, offer: Offer, clinic: Clinic | None) -> HandoutSpec:
+    """Validate the form exactly as the CLI validates flags; raise one SpecError with every field's problem."""
+    problems: list[tuple[str, str]] = []
+    spec = None
+    try:
+        spec = parse_spec(spec_keys(values, clinic), ORIGIN)
+    except SpecError as exc:
+        problems.extend(exc.fields or [("", exc.message)])
+    problems.extend(offer_problems(values, offer))
+    if problems or spec is None:
+        raise SpecError(join_problems([f"{ORIGIN}: {k}: {m}" for k, m in problems], ORIGIN), problems)
+    return spec
+
+
+def field_messages(exc: SpecError, fields: tuple[str, ...]) -> dict[str, str]:
+    """The first problem for each form field; a problem for a field the form does not show is keyed ''."""
+    messages: dict[str, str] = {}
+    for key, message in problem_pairs(exc):
+        messages.setdefault(key if key in fields else "", message)
+    return messages
+
+
+def problem_pairs(exc: SpecError) -> list[tuple[str, str]]:
+    """(spec key, message) for each problem: kept on the error, or read back from its `key: message` lines."""
+    if exc.fields:
+        return list(exc.fields)
+    pairs = []
+    for part in _PARTS.split(exc.message):
+        if part.strip() and not _HEADER.match(part):
+            found = _KEYED.match(part)
+            pairs.append((found.group(1), found.group(2)) if found else ("", part.strip()))
+    return pairs
+
+
+_PARTS = re.compile(r"; |\n")
+_HEADER = re.compile(r"^\d+ problems in ")
+_KEYED = re.compile(rf"^\s*(?:{ORIGIN}: )?([a-z_]+): (.+)$")

@@ -1,0 +1,113 @@
+"""Turn the rendered site PDFs into the static index.html: grouped by language, type and print size, plain links only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from handouts import __version__
+from handouts.clinic import Clinic
+from handouts.i18n import translations
+from handouts.web import labels
+
+if TYPE_CHECKING:
+    from handouts.site import SitePdf
+
+HANDOUT_TITLES = {
+    "general": "Living with multiple sclerosis (MS)",
+    "cis": "Clinically isolated syndrome (CIS)",
+    "rrms": "Relapsing-remitting MS (RRMS)",
+    "spms": "Secondary progressive MS (SPMS)",
+    "ppms": "Primary progressive MS (PPMS)",
+}
+"""The handout titles the layouts print (the same gettext message ids), so a heading matches its PDF."""
+
+
+@dataclass(frozen=True)
+class SizeRow:
+    print_size: str
+    label: str
+    pdfs: tuple[SitePdf, ...]
+
+
+@dataclass(frozen=True)
+class TypeGroup:
+    type: str
+    anchor: str
+    title: str
+    rows: tuple[SizeRow, ...]
+
+
+@dataclass(frozen=True)
+class LanguageGroup:
+    language: str
+    name: str
+    types: tuple[TypeGroup, ...]
+
+
+def group_pdfs(pdfs: Sequence[SitePdf]) -> list[LanguageGroup]:
+    """Language -> type -> print size -> the papers, each level in the order the PDFs came."""
+    groups = []
+    for language in _unique(p.variant.language for p in pdfs):
+        in_language = [p for p in pdfs if p.variant.language == language]
+        types = []
+        for type_ in _unique(p.variant.type for p in in_language):
+            of_type = [p for p in in_language if p.variant.type == type_]
+            rows = tuple(
+                SizeRow(
+                    size,
+                    labels.label(labels.PRINT_LABELS, size),
+                    tuple(p for p in of_type if p.variant.print_size == size),
+                )
+                for size in _unique(p.variant.print_size for p in of_type)
+            )
+            types.append(TypeGroup(type_, f"{language}-{type_}", type_title(type_, language), rows))
+        groups.append(LanguageGroup(language, labels.label(labels.LANGUAGE_NAMES, language), tuple(types)))
+    return groups
+
+
+def type_title(type_: str, language: str) -> str:
+    """What a patient looks for: the type's name in English, the handout's translated title otherwise."""
+    if language == "en":
+        return labels.label(labels.TYPE_LABELS, type_)
+    return translations(language).gettext(HANDOUT_TITLES.get(type_, type_))
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def size_text(size: int) -> str:
+    return f"{max(1, round(size / 1024))} KB"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    folder = resources.files("handouts.web").joinpath("templates")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["size_text"] = size_text
+    return env
+
+
+def render_site_index(pdfs: Sequence[SitePdf], clinic: Clinic | None) -> str:
+    """The index page's HTML."""
+    template = _environment().get_template("site.html")
+    return template.render(
+        groups=group_pdfs(pdfs),
+        clinic=clinic,
+        labels=labels,
+        stylesheet="handouts.css",
+        version=__version__,
+        page_lang="en",
+    )
