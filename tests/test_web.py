@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import os
@@ -66,13 +67,20 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("serve")
+    clinic = home / "clinic.yaml"
+    clinic.write_text(f"name: {CLINIC}\nphone: 555 0100\n")
+    with running_server(home, "--clinic", str(clinic)) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def running_server(home: Path, *args: str) -> Iterator[Server]:
+    """`handouts serve --port 0 ARGS` in an empty working folder with its own empty TMPDIR."""
     workdir, tmpdir = home / "cwd", home / "tmp"
     workdir.mkdir()
     tmpdir.mkdir()
-    clinic = home / "clinic.yaml"
-    clinic.write_text(f"name: {CLINIC}\nphone: 555 0100\n")
     process = subprocess.Popen(
-        [sys.executable, "-m", "handouts", "serve", "--port", "0", "--clinic", str(clinic)],
+        [sys.executable, "-m", "handouts", "serve", "--port", "0", *args],
         cwd=workdir,
         env={**os.environ, "TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
@@ -626,6 +634,67 @@ TEXT_COLOURS = """() => {
 def _hex(rgb: str) -> str:
     parts = [int(float(x)) for x in re.findall(r"[\d.]+", rgb)[:3]]
     return "#" + "".join(f"{p:02x}" for p in parts)
+
+
+# --- starting the server ----------------------------------------------------------------------
+
+
+def serve_fails(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "handouts", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_port_in_use_gets_one_clear_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = serve_fails("--port", str(port))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use (choose another --port, or stop what uses it)"
+    )
+
+
+def test_a_bad_clinic_profile_stops_the_server_before_it_starts(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text("phone: 555\naccent: red\n")
+    result = serve_fails("--port", "0", "--clinic", str(clinic))
+    assert result.returncode == 2
+    assert "name: is missing" in result.stderr
+    assert "accent: 'red' is not a colour" in result.stderr
+    assert "Serving" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_translations_are_a_language_message_or_marked_english(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """An organisation block with no Spanish translation: refused next to Language, or printed in English, marked."""
+    if "es" not in offered_languages(engine):
+        pytest.skip("no Spanish content in this tree yet")
+    org = tmp_path / "org"
+    block = org / "en" / "when-to-call" / "org-after-hours.md"
+    block.parent.mkdir(parents=True)
+    crisis = (Path(__file__).resolve().parent.parent / "content/en/when-to-call/crisis-help.md").read_text()
+    block.write_text(
+        crisis.replace("id: crisis-help", "id: org-after-hours").replace("order: 20", "order: 90")
+        + "\nAfter hours, call the Riverside night line.\n"
+    )
+    with running_server(tmp_path, "--content-dir", str(org)) as started:
+        refused = post(started, {"language": "es"})
+        assert refused.status == 400
+        message = field_error(refused.text, "language")
+        assert message is not None
+        assert message.startswith("this handout is not fully translated into Español yet")
+        marked = post(started, {"language": "es", "allow_fallback": "on"})
+        assert marked.status == 200, marked.text
+        assert "Riverside night line" in pdf_text(marked.body)
 
 
 # --- nothing is kept ---------------------------------------------------------------------------
