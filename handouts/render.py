@@ -48,6 +48,8 @@ class Rendered:
 
     pdf: bytes
     pages: int
+    xml: str = ""
+    """The handout XML it was drawn from: the reading order its structure tree follows."""
 
 
 MAX_SQUEEZE = 6
@@ -167,4 +169,4 @@ def _render_once(
         ), max_pages  # no post-pass for a draft that does not fit
     tagger = partial(write_structure, marks=document.marks) if document.marks else None
     pdf = finish_pdf(document.pdf, document.fields, options, tagger)
-    return Rendered(pdf=pdf, pages=document.pages), max_pages
+    return Rendered(pdf=pdf, pages=document.pages, xml=xml), max_pages
