@@ -8,6 +8,7 @@ import io
 import os
 import queue
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -659,6 +660,18 @@ def test_a_port_in_use_gets_one_clear_line() -> None:
     assert result.stderr.strip() == (
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use (choose another --port, or stop what uses it)"
     )
+
+
+def test_ctrl_c_stops_the_server_cleanly() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handouts", "serve", "--port", "0"], stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline().startswith("Serving handouts at http://127.0.0.1:")
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert rest == "Stopped.\n"
 
 
 def test_a_bad_clinic_profile_stops_the_server_before_it_starts(tmp_path: Path) -> None:

@@ -44,11 +44,13 @@ def run_server(server: Any, announce: Callable[[str], None]) -> None:
     """Serve until Ctrl+C; the address is announced once it is listening."""
     host, port = server.effective_host, server.effective_port
     shown = f"[{host}]" if ":" in str(host) else host
-    announce(f"Serving handouts at http://{shown}:{port}/ (press Ctrl+C to stop)")
-    if host not in LOOPBACK:
-        announce("Warning: other computers can reach this address; the form has no login.")
     try:
+        announce(f"Serving handouts at http://{shown}:{port}/ (press Ctrl+C to stop)")
+        if host not in LOOPBACK:
+            announce("Warning: other computers can reach this address; the form has no login.")
         server.run()  # returns after Ctrl+C
     except KeyboardInterrupt:
+        pass
+    finally:
         server.close()
     announce("Stopped.")
