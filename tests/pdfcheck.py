@@ -17,6 +17,13 @@ import pikepdf
 TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
 PAINTING = frozenset({"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do"})
 MARK_BEGIN = frozenset({"BDC", "BMC"})
+# Which child elements the grouping elements may hold (ISO 32000-1, 14.8.4.3).
+CONTAINMENT = {
+    "L": {"LI", "L", "Caption"},
+    "LI": {"Lbl", "LBody"},
+    "Table": {"TR", "THead", "TBody", "TFoot", "Caption"},
+    "TR": {"TH", "TD"},
+}
 
 
 @dataclass
@@ -121,6 +128,8 @@ def _walk_element(
         walk.problems.append(f"{role}: /P is not its parent")
     if role == "Figure" and not str(element.get("/Alt", "")).strip():
         walk.problems.append("Figure without /Alt")
+    if record.parent in CONTAINMENT and role not in CONTAINMENT[record.parent]:
+        walk.problems.append(f"{role} inside {record.parent}")
     if "/Pg" in element:
         page = pages[element.Pg.objgen]
     for kid in _kids(element):

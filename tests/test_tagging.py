@@ -158,6 +158,21 @@ def test_headings_start_at_h1_and_never_skip_a_level(fixture_pdf: bytes) -> None
         assert all(b <= a + 1 for a, b in pairwise(levels))
 
 
+def test_notes_have_unique_ids_and_the_footer_is_pagination(fixture_pdf: bytes) -> None:
+    with pikepdf.open(io.BytesIO(fixture_pdf)) as pdf:
+        root = pdf.Root.StructTreeRoot
+        notes = [e for e in _struct_elements(root) if e.S == "/Note"]
+        assert [str(n.ID) for n in notes] == ["note-1"]
+        assert list(root.IDTree.Names) == [notes[0].ID, notes[0]]
+        for page in pdf.pages:
+            artifacts = [
+                item.operands[1]
+                for item in pikepdf.parse_content_stream(page)
+                if str(item.operator) == "BDC" and item.operands[0] == "/Artifact"
+            ]
+            assert [(a.Type, a.Subtype) for a in artifacts] == [("/Pagination", "/Footer")]
+
+
 def test_catalog_pages_and_metadata_declare_a_tagged_pdfua_file() -> None:
     with pikepdf.open(io.BytesIO(build()[0])) as pdf:
         assert pdf.Root.MarkInfo.Marked is True
