@@ -105,10 +105,10 @@ def check_printable(spec: HandoutSpec, theme: Theme) -> None:
         if missing:
             shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
             problems.append(
-                f"{field}: the handout font has no character for {shown} (replace it with plain letters)"
+                (field, f"the handout font has no character for {shown} (replace it with plain letters)")
             )
     if problems:
-        raise SpecError("; ".join(problems))
+        raise SpecError("; ".join(f"{key}: {what}" for key, what in problems), problems)
 
 
 def _render_once(
