@@ -50,9 +50,10 @@ class TreeWriter:
             Dictionary(Type=Name.StructElem, S=Name(f"/{self.role(node)}"), P=parent)
         )
         self.elements[node] = element
-        page = next((kid.page for kid in node.kids if isinstance(kid, MarkRef)), None)
-        if page is not None:
-            element.Pg = self.pages[page]
+        pages = sorted({kid.page for kid in node.kids if isinstance(kid, MarkRef)})
+        if pages:
+            element.Pg = self.pages[pages[0]]
+        page = pages[0] if len(pages) == 1 else None
         kids = [self.kid(kid, element, page) for kid in node.kids]
         element.K = kids[0] if len(kids) == 1 else Array(kids)
         self.describe(node, element)
@@ -76,6 +77,7 @@ class TreeWriter:
             self.ids.append((element.ID, element))
 
     def kid(self, kid: StructNode | MarkRef | AnnotRef, element: Dictionary, page: int | None) -> Any:
+        """A kid for /K: an MCID on the element's one page, else a reference naming its page."""
         if isinstance(kid, StructNode):
             return self.element(kid, element)
         if isinstance(kid, MarkRef):
