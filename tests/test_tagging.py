@@ -30,7 +30,7 @@ COMBINATIONS = [
     for layout in ("standard", "summary")
     for size in ("standard", "large")
     for language in ("en", "es")
-]
+] + [{"layout": "standard", "paper": "a4", "fillable": False}]
 
 
 @cache
@@ -67,8 +67,8 @@ def elements(pdf: bytes) -> list[Any]:
         return walk_structure(doc).elements
 
 
-@pytest.mark.parametrize("values", COMBINATIONS, ids=lambda v: "-".join(v.values()))
-def test_every_layout_theme_and_language_is_fully_tagged(values: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("values", COMBINATIONS, ids=lambda v: "-".join(map(str, v.values())))
+def test_every_layout_theme_and_language_is_fully_tagged(values: dict[str, Any], tmp_path: Path) -> None:
     pdf, text = build(**values)
     assert check_tagged_pdf(pdf) == []
     assert squeezed(structure_text(pdf)) == squeezed("".join(text))
