@@ -16,16 +16,18 @@ DEFAULT_CONFIG = Path(__file__).with_name("checks.yaml")
 SEVERITIES = ("error", "warning", "off")
 RULES = (
     "long_sentence", "long_list", "undefined_term", "term_before_definition", "acronym", "percentage",
-    "passive_voice", "missing_translation", "stale_translation", "unused_source",
+    "passive_voice", "missing_translation", "stale_translation", "unused_source", "banned_word", "question_count",
 )  # fmt: skip
 WARNING_ONLY = frozenset({"passive_voice"})
 LIMIT_KEYS = ("warning_above", "error_above", "warning_below", "error_below")
 _TOP_KEYS = (
-    "review", "sentences", "lists", "passive_voice", "paragraphs", "smog", "handout_layout", "glossary_defines", "severity",
+    "review", "sentences", "lists", "questions", "passive_voice", "paragraphs", "smog", "handout_layout", "glossary_defines", "severity",
     "languages",
 )  # fmt: skip
 GLOSSARY_DEFINES = ("all", "printed")
-_LANGUAGE_KEYS = ("scores", "paragraph_scores", "known_acronyms", "plain_words", "medical_terms", "jargon")
+_LANGUAGE_KEYS = (
+    "scores", "paragraph_scores", "known_acronyms", "plain_words", "medical_terms", "jargon", "banned_words",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class LanguageConfig:
     plain_words: tuple[str, ...] = ()
     medical_terms: tuple[str, ...] = ()
     jargon: tuple[str, ...] = ()
+    banned_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class CheckConfig:
     review_warning_days: int
     max_sentence_words: int
     max_list_items: int
+    min_questions: int
+    max_questions: int
     passive_max_share: float
     paragraph_min_words: int
     smog_min_sentences: int
@@ -133,6 +138,8 @@ class _ConfigReader:
             review_warning_days=self.number(data, "review", "warning_days", 60),
             max_sentence_words=self.number(data, "sentences", "max_words", 25),
             max_list_items=self.number(data, "lists", "max_items", 7),
+            min_questions=self.number(data, "questions", "min", 6),
+            max_questions=self.number(data, "questions", "max", 8),
             passive_max_share=self.share(data, "passive_voice", "max_share", 0.2),
             paragraph_min_words=self.number(data, "paragraphs", "min_words", 20),
             smog_min_sentences=self.number(data, "smog", "min_sentences", 30),
@@ -205,6 +212,7 @@ class _ConfigReader:
             plain_words=self.words(data, "plain_words", where),
             medical_terms=self.words(data, "medical_terms", where),
             jargon=self.patterns(data, where),
+            banned_words=self.words(data, "banned_words", where),
         )
 
     def limits(self, data: Mapping[str, Any], where: str) -> tuple[Limit, ...]:

@@ -29,6 +29,7 @@ from handouts.readability import (
     Scores,
     Unit,
     Vocabulary,
+    banned_words,
     bare_percentages,
     block_prose,
     count_words,
@@ -111,6 +112,7 @@ def check_tailoring(
         type=type_, stage=stage, audience=audience, language=check.library.language, date=check.request.today
     )
     selection = select_blocks(check.library, spec)
+    check_question_count(check, spec, len(selection.questions))
     for block in selection.blocks:
         try:
             check.variants[block.id].add(str(render_block(block, spec)))
@@ -120,6 +122,19 @@ def check_tailoring(
         root = render_tailoring(check, replace(spec, layout=layout, print_size=print_size))
         if root is not None and layout == check.request.config.handout_layout and print_size == "standard":
             check_handout(check, spec, root)
+
+
+def check_question_count(check: LanguageCheck, spec: HandoutSpec, count: int) -> None:
+    config = check.request.config
+    if config.min_questions <= count <= config.max_questions:
+        return
+    path = next(
+        (p for p in reversed(check.library.files) if p.name == "questions.yaml"), Path("questions.yaml")
+    )
+    check.problems.add(
+        path, 1, "question_count", f"handout {tailoring_name(spec)} prints {count} questions",
+        f"tag {config.min_questions} to {config.max_questions} questions for this type, stage and audience",
+    )  # fmt: skip
 
 
 def render_tailoring(check: LanguageCheck, spec: HandoutSpec) -> Node | None:
@@ -176,6 +191,7 @@ def text_flags(check: LanguageCheck, prose: Prose, passive: bool = True) -> list
         *long_sentences(prose.units, config.max_sentence_words),
         *long_lists(prose.lists, config.max_list_items),
         *bare_percentages(prose.units, language),
+        *banned_words(prose.units, check.settings.banned_words),
         *(passive_voice(prose.units, language, config.passive_max_share) if passive else []),
     ]
 

@@ -306,6 +306,32 @@ def passive_voice(units: Sequence[Unit], language: str, max_share: float) -> lis
     return [Flag("passive_voice", passive[0][0], message, _PASSIVE_FIX[language])]
 
 
+def banned_words(units: Iterable[Unit], words: Sequence[str]) -> list[Flag]:
+    """Words the style guide rules out (cure, attack, ...), matched whole, in any case."""
+    if not words:
+        return []
+    pattern = _banned_pattern(tuple(words))
+    flags = []
+    for unit in units:
+        for sentence in split_sentences(unit.full):
+            for match in pattern.finditer(sentence):
+                flags.append(
+                    Flag(
+                        "banned_word",
+                        sentence,
+                        f"'{match.group(0)}' is on the list of words to avoid",
+                        "say what is true in calm, plain words (see docs/content.md)",
+                    )
+                )
+    return flags
+
+
+@lru_cache(maxsize=8)
+def _banned_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 def quote(text: str, limit: int = 60) -> str:
     """Text in quotes, shortened so a message stays on one line."""
     text = " ".join(text.split())
@@ -361,7 +387,7 @@ _CUES = {
         r"\b(?:called|known as|named)\s+(?:an?\s+|the\s+)?{t}",
         r"{t},?\s+(?:which\s+|that\s+)?means\b",
         r"{t},\s+meaning\b",
-        r"{t}(?:\s+\([^)]*\))?\s+(?:is|are)\s+(?:an?|when)\b",
+        r"{t}(?:\s+\([^)]*\))?\s+(?:is|are)\s+",
         r"\w[\w'-]*\s+\({t}\)",
         r"{t},\s+(?:an?|the)\s+",
         r"{t}:",
@@ -369,7 +395,7 @@ _CUES = {
     "es": (
         r"\b(?:llamad[oa]s?|se\s+llaman?|conocid[oa]s?\s+como)\s+(?:el\s+|la\s+|los\s+|las\s+|una?\s+)?{t}",
         r"{t},?\s+(?:que\s+)?(?:significa|quiere\s+decir)\b",
-        r"{t}(?:\s+\([^)]*\))?\s+(?:es|son)\s+(?:una?|cuando)\b",
+        r"{t}(?:\s+\([^)]*\))?\s+(?:es|son)\s+",
         r"\w[\w'-]*\s+\({t}\)",
         r"{t},\s+(?:una?|el|la|los|las)\s+",
         r"{t}:",
@@ -385,7 +411,7 @@ def unexplained_words(
 
     A glossary term is explained when the handout prints it under "Words to know" (`printed`).
     Any term is explained when the text explains it at or before its first use (`called X`,
-    `X means`, `X is a/when`, `plain words (X)`, `X, a ...`, `X:`). An acronym is explained by
+    `X means`, `X is/are ...`, `plain words (X)`, `X, a ...`, `X:`). An acronym is explained by
     `Words (ACR)` or `ACR (words)` at or before its first use.
     """
     printed_terms = {p.lower() for p in printed}

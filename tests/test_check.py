@@ -107,6 +107,11 @@ def test_clean_content_passes_strict(check: Cli) -> None:
         ("acronym", "acronym/en/about-ms/acronym.md:13: error: ", "acronym 'EDSS' is not spelled out"),
         ("percentage", "percentage/en/about-ms/percentage.md:13: error: ", "bare percentage '85%'"),
         (
+            "banned-word",
+            "banned-word/en/about-ms/banned.md:13: error: ",
+            "'attack' is on the list of words to avoid",
+        ),
+        (
             "glyph",
             "glyph/en/about-ms/snowman.md:13: error: ",
             "character '☃' (U+2603) has no glyph in Atkinson",
@@ -163,6 +168,14 @@ def test_broken_templates_are_caught(check: Cli, rule: str, message: str) -> Non
     result = check("--language", "en", "--templates-dir", str(CHECK / rule))
     assert result.exit_code == 1, result.output
     assert ": error: " in line_with(result.output, message)
+
+
+def test_question_count_is_checked_for_every_tailoring(check: Cli) -> None:
+    result = check("--language", "en", "--strict", "--config", str(CHECK / "few-questions.yaml"))
+    assert result.exit_code == 1
+    line = line_with(result.output, "handout en ppms/established/caregiver prints 6 questions")
+    assert "base/en/questions.yaml:1: error: " in line
+    assert "(tag 8 to 10 questions for this type, stage and audience)" in line
 
 
 def test_config_changes_thresholds_and_severities(check: Cli) -> None:
