@@ -25,7 +25,11 @@ from handouts.spec import HandoutSpec, parse_spec  # noqa: E402
 GOAL = 1.3
 HANDOUTS: dict[str, dict[str, Any]] = {
     "standard": {},
-    "standard rrms, notes, QR": {"type": "rrms", "notes": ["Next MRI in March"], "url": "https://example.org/ms"},
+    "standard rrms, notes, QR": {
+        "type": "rrms",
+        "notes": ["Next MRI in March"],
+        "url": "https://example.org/ms",
+    },
     "standard large print": {"print": "large"},
     "standard Spanish": {"language": "es", "allow_fallback": True},
     "summary": {"layout": "summary"},
@@ -72,11 +76,15 @@ def time_handout(name: str, values: dict[str, Any], engine: Engine, rounds: int)
 def table(timings: list[Timing]) -> str:
     lines = [f"{'handout':<28} {'pages':>5} {'untagged ms':>12} {'tagged ms':>10} {'ratio':>6}"]
     for t in timings:
-        lines.append(f"{t.name:<28} {t.pages:>5} {t.untagged * 1000:>12.1f} {t.tagged * 1000:>10.1f} {t.ratio:>6.2f}")
+        lines.append(
+            f"{t.name:<28} {t.pages:>5} {t.untagged * 1000:>12.1f} {t.tagged * 1000:>10.1f} {t.ratio:>6.2f}"
+        )
     untagged = sum(t.untagged for t in timings)
     tagged = sum(t.tagged for t in timings)
     pages = sum(t.pages for t in timings)
-    lines.append(f"{'all':<28} {pages:>5} {untagged * 1000:>12.1f} {tagged * 1000:>10.1f} {tagged / untagged:>6.2f}")
+    lines.append(
+        f"{'all':<28} {pages:>5} {untagged * 1000:>12.1f} {tagged * 1000:>10.1f} {tagged / untagged:>6.2f}"
+    )
     lines.append("")
     lines.append(f"tagged pages per second on one core: {pages / tagged:.0f}")
     verdict = "within" if tagged / untagged <= GOAL else "OVER"
@@ -86,7 +94,9 @@ def table(timings: list[Timing]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15, help="timed renders of each handout, tagged and untagged")
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="timed renders of each handout, tagged and untagged"
+    )
     args = parser.parse_args()
     engine = Engine.from_dirs()
     timings = [time_handout(name, values, engine, args.rounds) for name, values in HANDOUTS.items()]
