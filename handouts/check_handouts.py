@@ -175,7 +175,9 @@ def score_block(check: LanguageCheck, block: Block, xmls: Iterable[str]) -> Bloc
         judge(check, scores, check.settings.scores, Origin(block.path, block.body_line), "block")
         if worst is None or hardness(scores) > hardness(worst):
             worst = scores
-    return BlockScore(check.library.language, block.id, display(block.path), worst or score_text("", "en"))
+    return BlockScore(
+        check.library.language, block.id, display(block.path), worst or score_text("", check.library.language)
+    )
 
 
 def hardness(scores: Scores) -> float:

@@ -12,6 +12,12 @@ from handouts.check import BlockScore, HandoutScore, Report
 from handouts.readability import Scores
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+HEADINGS = {
+    "grade": "grade",
+    "smog": "SMOG",
+    "szigriszt_pazos": "Szigriszt-Pazos",
+    "fernandez_huerta": "Fernández-Huerta",
+}
 Column = tuple[str, Callable[[Sequence[Scores]], str]]
 
 
@@ -78,9 +84,9 @@ def score_table(report: Report, language: str) -> list[str]:
 
 
 def detail_table(report: Report, language: str) -> list[str]:
-    """One row per block and per handout, hardest first."""
+    """One row per block, then one per handout."""
     metrics = ("szigriszt_pazos", "fernandez_huerta") if language == "es" else ("grade", "smog")
-    header = ["", *metrics, "words", "sentences", "words/sentence"]
+    header = ["", *(HEADINGS[m] for m in metrics), "words", "sentences", "words/sentence"]
     rows: list[list[str]] = []
     items: list[BlockScore | HandoutScore] = [
         *(b for b in report.blocks if b.language == language),
