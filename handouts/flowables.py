@@ -368,7 +368,7 @@ class QrCode(Tagged):
 
     handout_marking = "parts"
 
-    def __init__(self, url: str, label: str, theme: Theme) -> None:
+    def __init__(self, url: str, label: str, alt: str, theme: Theme) -> None:
         super().__init__()
         self.url = url
         self.label = label
@@ -376,7 +376,7 @@ class QrCode(Tagged):
         self.size = theme.size("qr")
         self.caption = tag(Paragraph(f"<b>{_escape(label)}</b>", theme.style("body")), "P")
         self.address = tag(Paragraph(_escape(short_url(url)), theme.style("small")), "P")
-        tag(self, "Figure", alt=f"QR code linking to {url}")
+        tag(self, "Figure", alt=alt)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         """The label beside the code, the printed address across the full width below it."""

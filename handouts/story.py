@@ -210,7 +210,8 @@ def build_qr(node: Node, ctx: StoryContext) -> list[Flowable]:
     url = node.attrs.get("url", "")
     if not url.startswith(("https://", "http://")):
         raise LayoutError(f"{ctx.origin}:{node.line}: <qr url> must start with https://")
-    return [QrCode(url, node.attrs.get("label", ""), ctx.theme)]
+    alt = node.attrs.get("alt") or f"QR code: {url}"
+    return [QrCode(url, node.attrs.get("label", ""), alt, ctx.theme)]
 
 
 def build_glossary(node: Node, ctx: StoryContext) -> list[Flowable]:

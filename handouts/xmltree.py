@@ -27,7 +27,7 @@ VOCABULARY: dict[str, frozenset[str]] = {
         "checklist": "lines answer-label",
         "question": "id",
         "write-in": "lines label name",
-        "qr": "url label",
+        "qr": "url label alt",
         "table": "",
         "row": "",
         "cell": "header",
