@@ -438,7 +438,8 @@ def check(
     Scores with textstat: Flesch-Kincaid grade (and SMOG on whole handouts) in
     English, Szigriszt-Pazos and Fernandez-Huerta in Spanish. Flags long
     sentences, long lists, medical terms and acronyms not explained at their
-    first use, bare percentages, and likely passive voice (warning).
+    first use, bare percentages, words to avoid, the number of questions
+    per handout, and likely passive voice (warning).
 
     \b
     Each problem prints as `path:line: severity: what is wrong (how to fix)`.
