@@ -215,6 +215,11 @@ class _Loader:
         for key, given in data.items():
             line = _line_of(path, f"{key}:")
             known = self.sources.get(str(key))
+            if known is None and path.parent.name == self.language:
+                self.problems.append(
+                    f"{path}:{line}: source '{key}' is not in sources.yaml (translate only listed sources; remove it here)"
+                )
+                continue
             item = {**(vars(known) if known else {}), **given} if isinstance(given, Mapping) else given
             if not isinstance(item, Mapping) or not all(item.get(k) for k in ("title", "url")):
                 self.problems.append(f"{path}:{line}: source '{key}' needs title and url")
