@@ -48,6 +48,9 @@ NAME_FIELDS = ("id", "row", "type", "stage", "audience", "language", "paper", "p
 MAX_LISTED_PROBLEMS = 100
 """Problems printed before the run starts; the report has every one."""
 
+MAX_LISTED_FAILURES = 20
+"""Rows that failed while rendering, printed as they fail; the report has every one."""
+
 _UNSAFE = re.compile(r"[^\w.-]+")
 _FORMATTER = string.Formatter()
 
@@ -847,9 +850,10 @@ def _interrupt(signum: int, frame: Any) -> None:
 def _record(result: RowResult, tally: Tally, report: Report, progress: Progress, merge: bool) -> None:
     tally.count(result, merge)
     report.add(result)
-    if result.status == "failed" and not result.checked_only and tally.listed < MAX_LISTED_PROBLEMS:
+    if result.status == "failed" and not result.checked_only:
         tally.listed += 1
-        progress.note(f"failed: {result.error}")
+        if tally.listed <= MAX_LISTED_FAILURES:
+            progress.note(f"failed: {result.error}")
     progress.advance(result.pages or 0)
 
 
@@ -859,6 +863,11 @@ def _finish(options: BatchOptions, tally: Tally, summary: dict[str, Any], report
         if not quiet:
             click.echo(text, err=True)
 
+    if tally.listed > MAX_LISTED_FAILURES:
+        click.echo(
+            f"... {tally.listed - MAX_LISTED_FAILURES} more rows failed while rendering (see the report)",
+            err=True,
+        )
     say(
         f"{summary['done']} of {tally.rows} rows: {tally.ok} ok, {tally.failed} failed, {tally.skipped} skipped; "
         f"{tally.pages:,} pages in {summary['seconds']:.1f} s ({summary['pages_per_second']:.0f} pages/s)."
