@@ -116,22 +116,27 @@ def render_block(block: Block, spec: HandoutSpec) -> Markup:
     return Markup(_body_xml(text, block.path, block.body_line))
 
 
-def content_provenance(library: Library, selection: Selection, templates_dirs: Sequence[Path]) -> Provenance:
+def content_provenance(library: Library, selection: Selection, templates_dirs: tuple[Path, ...]) -> Provenance:
     """A short hash of the blocks and templates used, and the oldest review date among the blocks."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_templates_digest(templates_dirs))
     for block in sorted(selection.blocks, key=lambda b: b.id):
         digest.update(block.id.encode() + block.body.encode() + block.reviewed.isoformat().encode())
-    for directory in templates_dirs:
-        for path in sorted((directory / "layouts").glob("*.j2")) + sorted(
-            (directory / "partials").glob("*.j2")
-        ):
-            digest.update(path.name.encode() + path.read_bytes())
     reviewed = min((b.reviewed for b in selection.blocks), default=None)
     return Provenance(
         content_version=digest.hexdigest()[:10],
         oldest_review=reviewed.isoformat() if reviewed else "",
         generator=f"handouts {__version__}",
     )
+
+
+@lru_cache(maxsize=16)
+def _templates_digest(templates_dirs: tuple[Path, ...]) -> bytes:
+    """One hash of every layout and partial, read once per process."""
+    digest = hashlib.sha256()
+    for directory in templates_dirs:
+        for path in sorted((directory / "layouts").glob("*.j2")) + sorted((directory / "partials").glob("*.j2")):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.digest()
 
 
 def used_terms(library: Library, texts: Sequence[str], limit: int = MAX_GLOSSARY_TERMS) -> list[Term]:
