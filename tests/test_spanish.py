@@ -6,7 +6,11 @@ import datetime as dt
 import gettext
 import io
 import itertools
+import os
 import re
+import subprocess
+import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -305,3 +309,29 @@ def test_a_translated_block_stands_in_for_the_english_one(org_content: Path) -> 
     assert "Nuestro grupo de apoyo se reúne cada mes." in text
     assert "Our support group" not in text
     assert load_library(engine.content_dirs, "es").blocks["local-support"].title == "Apoyo local"
+
+
+def test_unpacked_wheel_prints_spanish(tmp_path: Path) -> None:
+    """The wheel ships the compiled catalog and content/es, so an installed copy needs no build step."""
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if built.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {built.stderr.strip()[-200:]}")
+    wheel = next(tmp_path.glob("handouts-*.whl"))
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    assert (site / "handouts" / "locale" / "es" / "LC_MESSAGES" / "handouts.mo").is_file()
+    assert (site / "handouts" / "_data" / "content" / "es" / "topics.yaml").is_file()
+    script = (
+        "import runpy, sys, handouts.i18n; print(handouts.i18n.LOCALE_DIR, file=sys.stderr); "
+        "sys.argv = ['handouts', 'build', '--language', 'es', '--emit', 'xml']; runpy.run_module('handouts', run_name='__main__')"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert str(site) in shown.stderr  # the unpacked wheel, not the checkout
+    assert 'page-label="Página {page} de"' in shown.stdout
