@@ -23,8 +23,8 @@ from handouts.selection import Selection
 from handouts.spec import HandoutSpec
 from handouts.xmltree import lint_template_source
 
-MAX_GLOSSARY_TERMS = 6
-"""A printed handout explains its first six terms; the full glossary lives in the library."""
+MAX_GLOSSARY_TERMS = 10
+"""'Words to know' lists the first ten glossary terms a handout uses; later ones are explained in the text."""
 
 
 @dataclass(frozen=True)
