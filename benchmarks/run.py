@@ -250,11 +250,13 @@ def measure_cold(work: Path, job: Job, repeat: int) -> list[Line]:
 def measure_batch(
     work: Path, jobs: list[Job], rows: int, processes: int
 ) -> tuple[list[Line], dict[str, Any]]:
-    """A batch of `rows` through `handouts batch`, and the same text through bare ReportLab."""
+    """A batch of `rows` through `handouts batch`, and the same text through bare ReportLab before and after."""
     manifest = work / "manifest.csv"
     write_manifest(manifest, rows)
+    before, bare_pages = run_bare_batch(jobs, rows, processes, work / "bare-before")
     timing, summary = run_batch(work, manifest, work / "out", processes)
-    bare, bare_pages = run_bare_batch(jobs, rows, processes, work / "bare")
+    after, _ = run_bare_batch(jobs, rows, processes, work / "bare-after")
+    bare = Timing((before.wall + after.wall) / 2, (before.cpu + after.cpu) / 2)  # load drifts; average it out
     pages = summary["pages"]
     return [
         Line(f"batch of {rows:,} rows, --jobs {processes}: pages per second (wall)",

@@ -261,7 +261,7 @@ class Planner:
         if isinstance(data.get("clinic"), str) and data["clinic"].strip():
             clinic = self.clinic(data["clinic"].strip())
             if isinstance(clinic, str):
-                problems.append(clinic)
+                problems.extend(f"{origin}: clinic: {line}" for line in problem_lines(clinic))
                 data.pop("clinic")
             else:
                 data["clinic"] = clinic

@@ -433,3 +433,13 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
     silent = Progress(4, quiet, quiet=True, interval=0)
     silent.advance(3)
     assert quiet.getvalue() == ""
+
+
+def test_a_clinic_file_is_read_once_and_its_problems_name_the_row(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("phone: 555 0100\n", encoding="utf-8")
+    manifest = write_csv(tmp_path / "m.csv", "id,clinic", ["1,bad.yaml", "2,missing.yaml", "3,bad.yaml"])
+    result = batch(cli, manifest, tmp_path / "out", "--dry-run")
+    assert result.exit_code == 1
+    assert f"{manifest}:2: clinic: {tmp_path / 'bad.yaml'}: name: is missing" in result.output
+    assert f"{manifest}:3: clinic: {tmp_path / 'missing.yaml'}: does not exist" in result.output
+    assert f"{manifest}:4: clinic:" in result.output
