@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import count
+from functools import lru_cache
+from itertools import count, groupby
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from handouts.tagging import (
@@ -171,9 +172,9 @@ def list_items(bodies: list[Flowable], kind: str, theme: Theme) -> list[Flowable
         label: Flowable | None
         style = theme.style("small" if kind == "number-small" else "item")
         if kind == "bullet":
-            label = tag(Paragraph("\u2022", style), "Lbl")
+            label = tag(parsed_paragraph("\u2022", style), "Lbl")
         elif kind.startswith("number"):
-            label = tag(Paragraph(f"{number}.", style), "Lbl")
+            label = tag(parsed_paragraph(f"{number}.", style), "Lbl")
         else:
             label = None
         items.append(ListItem(label, body, indent if label else 0, list_id, kind))
@@ -374,8 +375,8 @@ class QrCode(Tagged):
         self.label = label
         self.theme = theme
         self.size = theme.size("qr")
-        self.caption = tag(Paragraph(f"<b>{_escape(label)}</b>", theme.style("body")), "P")
-        self.address = tag(Paragraph(_escape(short_url(url)), theme.style("small")), "P")
+        self.caption = tag(parsed_paragraph(f"<b>{_escape(label)}</b>", theme.style("body")), "P")
+        self.address = tag(parsed_paragraph(_escape(short_url(url)), theme.style("small")), "P")
         tag(self, "Figure", alt=alt)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -387,13 +388,18 @@ class QrCode(Tagged):
         return avail_width, self.height
 
     def draw(self) -> None:
-        widget = QrCodeWidget(self.url, barLevel="M", barBorder=2)
-        x0, y0, x1, y1 = widget.getBounds()
-        scale = [self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0]
-        drawing = Drawing(self.size, self.size, transform=scale)
-        drawing.add(widget)
+        runs, modules = qr_runs(self.url)
+        box = self.size / (modules + 2 * QR_QUIET_MODULES)
+        top = self.height - QR_QUIET_MODULES * box
         with marked(self.canv, self.handout_struct):
-            drawing.drawOn(self.canv, 0, self.height - self.size)
+            path = self.canv.beginPath()
+            for row, column, length in runs:
+                x = (column + QR_QUIET_MODULES) * box
+                path.rect(x, top - (row + 1) * box, length * box, box)
+            self.canv.saveState()
+            self.canv.setFillColor(self.theme.colour("text"))
+            self.canv.drawPath(path, stroke=0, fill=1)
+            self.canv.restoreState()
         self.caption.drawOn(self.canv, self.size + 12, self.height - self.caption_height - 6)
         self.address.drawOn(self.canv, 0, 4)
 
@@ -402,6 +408,37 @@ class QrCode(Tagged):
         self.handout_struct = parent.child("Figure", self.handout_alt)
         for paragraph in (self.caption, self.address):
             paragraph.structure(parent)
+
+
+def parsed_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph whose markup is parsed once per process (the same blocks repeat across handouts)."""
+    return Paragraph(markup, style, frags=list(_parsed(markup, style)))
+
+
+@lru_cache(maxsize=8192)
+def _parsed(markup: str, style: ParagraphStyle) -> tuple[Any, ...]:
+    return tuple(Paragraph(markup, style).frags)
+
+
+QR_QUIET_MODULES = 2
+"""Light modules around the code, so a phone camera can find its edges."""
+
+
+@lru_cache(maxsize=64)
+def qr_runs(url: str) -> tuple[tuple[tuple[int, int, int], ...], int]:
+    """The dark runs (row, first column, length) of the QR code for `url`, and its size in modules."""
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(url)
+    code.make()
+    runs = []
+    for row, cells in enumerate(code.modules):
+        column = 0
+        for dark, group in groupby(bool(cell) for cell in cells):
+            length = len(list(group))
+            if dark:
+                runs.append((row, column, length))
+            column += length
+    return tuple(runs), code.getModuleCount()
 
 
 def short_url(url: str) -> str:

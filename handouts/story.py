@@ -20,8 +20,10 @@ from handouts.flowables import (
     TaggedTable,
     list_items,
     new_list_id,
+    parsed_paragraph,
     tag,
 )
+from handouts.limits import MAX_PARAGRAPH_CHARS
 from handouts.themes import Theme
 from handouts.xmltree import Node
 
@@ -77,11 +79,17 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
             )
         else:
             raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside text")
-    return " ".join("".join(parts).split()) if parts else ""
+    markup = " ".join("".join(parts).split()) if parts else ""
+    if len(markup) > MAX_PARAGRAPH_CHARS:  # ReportLab's line breaking slows down sharply beyond this
+        raise LayoutError(
+            f"{ctx.origin}:{node.line}: <{node.tag}> holds {len(markup):,} characters, the limit is "
+            f"{MAX_PARAGRAPH_CHARS:,} (shorten the text it comes from)"
+        )
+    return markup
 
 
 def paragraph(node: Node, ctx: StoryContext, style: str, role: str) -> Paragraph:
-    return tag(Paragraph(inline_markup(node, ctx), ctx.theme.style(style)), role)
+    return tag(parsed_paragraph(inline_markup(node, ctx), ctx.theme.style(style)), role)
 
 
 def build_paragraph(node: Node, ctx: StoryContext) -> list[Flowable]:
@@ -157,7 +165,7 @@ def build_callout(node: Node, ctx: StoryContext) -> list[Flowable]:
         title = Node("b", {}, node.line, [node.attrs["title"]])
         inner.append(
             tag(
-                Paragraph(
+                parsed_paragraph(
                     inline_markup(Node("p", {}, node.line, [title]), ctx), ctx.theme.style("callout_title")
                 ),
                 "H3",
@@ -177,7 +185,7 @@ def build_checklist(node: Node, ctx: StoryContext) -> list[Flowable]:
     for child in node.elements():
         if child.tag != "question":
             raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside <checklist>")
-        text = Paragraph(inline_markup(child, ctx), ctx.theme.style("question"))
+        text = parsed_paragraph(inline_markup(child, ctx), ctx.theme.style("question"))
         items.append(
             QuestionItem(
                 child.attrs.get("id", f"q{len(items) + 1}"),
@@ -199,7 +207,7 @@ def build_write_in(node: Node, ctx: StoryContext) -> list[Flowable]:
     name = node.attrs.get("name", "notes")
     flowables: list[Flowable] = []
     if label:
-        heading = tag(Paragraph(f"<b>{escape(label)}</b>", ctx.theme.style("body")), "P")
+        heading = tag(parsed_paragraph(f"<b>{escape(label)}</b>", ctx.theme.style("body")), "P")
         heading.keepWithNext = 1
         flowables.append(heading)
     flowables.append(FieldLines(name, label or name, lines, ctx.theme, ctx.fillable))
@@ -219,14 +227,14 @@ def build_glossary(node: Node, ctx: StoryContext) -> list[Flowable]:
     for child in node.elements():
         term = escape(child.attrs.get("name", ""))
         items.append(
-            tag(Paragraph(f"<b>{term}</b>: {inline_markup(child, ctx)}", ctx.theme.style("item")), "LBody")
+            tag(parsed_paragraph(f"<b>{term}</b>: {inline_markup(child, ctx)}", ctx.theme.style("item")), "LBody")
         )
     return list_items(items, "none", ctx.theme)
 
 
 def build_sources(node: Node, ctx: StoryContext) -> list[Flowable]:
     items = [
-        tag(Paragraph(inline_markup(c, ctx), ctx.theme.style("small")), "LBody") for c in node.elements()
+        tag(parsed_paragraph(inline_markup(c, ctx), ctx.theme.style("small")), "LBody") for c in node.elements()
     ]
     return list_items(items, "number-small", ctx.theme)
 

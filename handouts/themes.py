@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from handouts.errors import ThemeError
+from handouts.errors import ThemeError, join_problems
 from handouts.yamlfile import load_yaml_file
 
 FONT_ROLES = ("regular", "bold")
+THEME_KEYS = ("extends", "name", "fonts", "page", "colours", "backgrounds", "styles", "sizes")
+STYLE_NUMBERS = {"size": (4.0, 100.0), "leading": (0.8, 4.0), "space_before": (0.0, 200.0), "space_after": (0.0, 200.0)}
+"""Each number a style may set, and the range it must lie in."""
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Theme:
     name: str
     data: Mapping[str, Any]
     font_paths: Mapping[str, Path]
+    _styles: dict[str, ParagraphStyle] = field(default_factory=dict, compare=False, repr=False)
 
     def font(self, role: str) -> str:
         """The registered ReportLab font name for `regular` or `bold`."""
@@ -64,7 +70,12 @@ class Theme:
         return list(self.data.get("styles", {}))
 
     def style(self, name: str) -> ParagraphStyle:
-        """A ParagraphStyle from the theme; an unknown name is an error, never a fallback."""
+        """A ParagraphStyle from the theme (made once); an unknown name is an error, never a fallback."""
+        if name not in self._styles:
+            self._styles[name] = self._make_style(name)
+        return self._styles[name]
+
+    def _make_style(self, name: str) -> ParagraphStyle:
         styles = self.data.get("styles", {})
         if name not in styles:
             raise ThemeError(f"theme '{self.name}': unknown style '{name}' (known: {', '.join(styles)})")
@@ -121,6 +132,9 @@ def theme_names(templates_dirs: Sequence[Path]) -> list[str]:
 def load_theme(name: str, templates_dirs: Sequence[Path]) -> Theme:
     """Load a theme by name, merging the chain of `extends`, and register its fonts."""
     data = _merged(name, templates_dirs, seen=())
+    problems = theme_problems(name, data)
+    if problems:
+        raise ThemeError(join_problems(problems, f"theme '{name}'"))
     fonts = data.get("fonts", {})
     paths: dict[str, Path] = {}
     for role in FONT_ROLES:
@@ -134,6 +148,47 @@ def load_theme(name: str, templates_dirs: Sequence[Path]) -> Theme:
     theme = Theme(name=name, data=data, font_paths=paths)
     register_fonts(theme)
     return theme
+
+
+def theme_problems(name: str, data: Mapping[str, Any]) -> list[str]:
+    """Every key, colour and number of a merged theme that cannot be used, each as one line."""
+    where = f"theme '{name}'"
+    problems = [
+        f"{where}: unknown key '{key}' (valid keys: {', '.join(THEME_KEYS)})" for key in data if key not in THEME_KEYS
+    ]
+    sections = ("fonts", "page", "colours", "backgrounds", "styles", "sizes")
+    for section in sections:
+        if not isinstance(data.get(section, {}), Mapping):
+            problems.append(f"{where}: {section} must be a mapping (see templates/themes/base.yaml)")
+    if problems:
+        return problems
+    for key, value in data.get("colours", {}).items():
+        if not (isinstance(value, str) and _HEX.match(value)):
+            problems.append(f"{where}: colours: {key}: {value!r} is not a colour (write it in quotes as \"#RRGGBB\")")
+    for section in ("page", "sizes"):
+        for key, value in data.get(section, {}).items():
+            low, high = (1, 4) if (section, key) == ("page", "columns") else (0, 2000)
+            problems += _number_problem(f"{where}: {section}: {key}", value, low, high)
+    for style, spec in data.get("styles", {}).items():
+        if not isinstance(spec, Mapping):
+            problems.append(f"{where}: styles: {style}: must be a mapping such as {{size: 12, leading: 1.35}}")
+            continue
+        for key, value in spec.items():
+            if key in STYLE_NUMBERS:
+                problems += _number_problem(f"{where}: styles: {style}: {key}", value, *STYLE_NUMBERS[key])
+            elif key in ("font", "colour"):
+                if not isinstance(value, str):
+                    problems.append(f"{where}: styles: {style}: {key}: must be a name (e.g. regular, text)")
+            else:
+                valid = ", ".join((*STYLE_NUMBERS, "font", "colour"))
+                problems.append(f"{where}: styles: {style}: unknown key '{key}' (valid keys: {valid})")
+    return problems
+
+
+def _number_problem(where: str, value: Any, low: float, high: float) -> list[str]:
+    if isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high:
+        return []
+    return [f"{where}: {value!r} is not a number from {low:g} to {high:g} (write a number in that range)"]
 
 
 def _merged(name: str, templates_dirs: Sequence[Path], seen: tuple[str, ...]) -> dict[str, Any]:
