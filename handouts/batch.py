@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import stat
 import string
 import sys
 import tempfile
@@ -32,7 +33,7 @@ import click
 
 from handouts import __version__
 from handouts.clinic import Clinic, load_clinic
-from handouts.errors import HandoutsError, ManifestError, SpecError, UsageError
+from handouts.errors import HandoutsError, ManifestError, OutputError, SpecError, UsageError
 from handouts.manifest import ROW_KEYS, ManifestRow, manifest_format, read_manifest
 from handouts.merge import MergeRecord, merge_handouts
 from handouts.paths import stacked
@@ -116,10 +117,15 @@ def check_name_template(template: str) -> None:
     if any(part in ("", ".", "..") for part in template.split("/")):
         raise UsageError(f"{where}: must not contain '..', '.' or empty folder names")
     try:
-        fields = [name for _, name, _, _ in _FORMATTER.parse(template) if name is not None]
+        fields = [(name, spec, conversion) for _, name, spec, conversion in _FORMATTER.parse(template) if name is not None]
     except ValueError as exc:
         raise UsageError(f"{where}: {exc} (write fields as {{id}}, {{type}} ...)") from exc
-    for name in fields:
+    for name, spec, conversion in fields:
+        if conversion or (spec and not (name == "row" and re.fullmatch(r"0?\d{1,2}d?", spec))):
+            raise UsageError(
+                f"{where}: {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}} "
+                "is not allowed (only {row} takes a width, such as {row:05d})"
+            )
         if name in ("patient_name", "notes"):
             raise UsageError(f"{where}: {{{name}}} is not allowed (patient details never go into file names)")
         if name not in NAME_FIELDS:
@@ -173,7 +179,11 @@ def tree_digest(directories: Sequence[Path]) -> str:
             relative = path.relative_to(directory).as_posix()
             if "__pycache__" in relative or relative.startswith("."):
                 continue
-            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(relative.encode() + b"\0")
+            with path.open("rb") as stream:  # in pieces: a large file never sits in memory whole
+                while chunk := stream.read(1 << 20):
+                    digest.update(chunk)
+            digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -398,7 +408,7 @@ def render_row(plan: RowPlan, force: bool) -> RowResult:
         if existing is not None:
             return _result(plan, "skipped", *existing)
         rendered = render_handout(plan.spec, _ENGINE[0], fingerprint=plan.fingerprint)
-        plan.target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(plan.target.parent)
         write_atomic(plan.target, rendered.pdf)
         return _result(plan, "ok", rendered.pages, hashlib.sha256(rendered.pdf).hexdigest())
     except HandoutsError as exc:
@@ -412,11 +422,28 @@ def render_row(plan: RowPlan, force: bool) -> RowResult:
         )
 
 
+def make_folder(folder: Path) -> None:
+    """Create a folder for handouts (and its parents), or say why it cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{folder}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
+        ) from exc
+
+
+MAX_EXISTING_BYTES = 100_000_000
+"""A file under a row's name that is larger than this is not a handout: it is rendered again (replaced)."""
+
+
 def existing_output(target: Path, fingerprint: str) -> tuple[int, str] | None:
     """(pages, SHA-256) of a finished file made from the same spec, or None when it must be rendered."""
     import pikepdf
 
     try:
+        info = target.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EXISTING_BYTES:
+            return None  # a folder, a pipe, a device or a huge file is never read (it could block or fill memory)
         data = target.read_bytes()
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if str(pdf.open_metadata().get(FINGERPRINT_KEY, "")) != fingerprint:
@@ -637,41 +664,66 @@ class Report:
 
     def __init__(self, base: Path, manifest: Path) -> None:
         self.paths = (base.parent / f"{base.name}.csv", base.parent / f"{base.name}.json")
-        base.parent.mkdir(parents=True, exist_ok=True)
         self.temps: list[str] = []
-        self.streams = [self._open(path) for path in self.paths]
-        self.csv = csv.writer(self.streams[0], lineterminator="\n")
-        self.csv.writerow(REPORT_FIELDS)
-        self.streams[1].write(
-            '{"manifest": ' + json.dumps(str(manifest), ensure_ascii=False) + ',\n "rows": ['
-        )
+        self.streams: list[TextIO] = []
+        try:
+            base.parent.mkdir(parents=True, exist_ok=True)
+            for path in self.paths:
+                self._open(path)
+            self.csv = csv.writer(self.streams[0], lineterminator="\n")
+            self.csv.writerow(REPORT_FIELDS)
+            self.streams[1].write(
+                '{"manifest": ' + json.dumps(str(manifest), ensure_ascii=False) + ',\n "rows": ['
+            )
+        except OSError as exc:  # before anything renders: a usage error
+            self.abandon()
+            raise UsageError(
+                f"{self.paths[0]}: cannot write the report here: {exc.strerror} "
+                "(choose a folder you can write to, or give --report another place)"
+            ) from exc
         self.first = True
 
-    def _open(self, path: Path) -> TextIO:
+    def _open(self, path: Path) -> None:
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         self.temps.append(temp)
-        return os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self.streams.append(os.fdopen(handle, "w", encoding="utf-8", newline=""))
 
     def add(self, result: RowResult) -> None:
         values = (result.number, result.line, result.id, result.status, result.output,
                   result.pages, result.sha256, result.error)  # fmt: skip
-        self.csv.writerow(["" if v is None else v for v in values])
         row = json.dumps(dict(zip(REPORT_FIELDS, values, strict=True)), ensure_ascii=False)
-        self.streams[1].write(("\n  " if self.first else ",\n  ") + row)
+        try:
+            self.csv.writerow(["" if v is None else v for v in values])
+            self.streams[1].write(("\n  " if self.first else ",\n  ") + row)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.first = False
 
     def finish(self, summary: Mapping[str, Any]) -> None:
-        self.streams[1].write('\n ],\n "summary": ' + json.dumps(summary, ensure_ascii=False) + "\n}\n")
-        for stream, temp, path in zip(self.streams, self.temps, self.paths, strict=True):
-            stream.flush()
-            os.fsync(stream.fileno())
-            stream.close()
-            os.chmod(temp, 0o644)
-            os.replace(temp, path)
+        """Complete both files, then rename both: a report is either whole or not there."""
+        try:
+            self.streams[1].write('\n ],\n "summary": ' + json.dumps(summary, ensure_ascii=False) + "\n}\n")
+            for stream, temp in zip(self.streams, self.temps, strict=True):
+                stream.flush()
+                os.fsync(stream.fileno())
+                stream.close()
+                os.chmod(temp, 0o644)
+            for temp, path in zip(self.temps, self.paths, strict=True):
+                os.replace(temp, path)
+        except OSError as exc:
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: OSError) -> OutputError:
+        return OutputError(
+            f"{self.paths[0]}: the report could not be written: {exc.strerror} (free some space or give "
+            "--report another place, then run the same command again: finished handouts are kept)"
+        )
 
     def abandon(self) -> None:
-        for stream, temp in zip(self.streams, self.temps, strict=True):
-            stream.close()
+        for stream in self.streams:
+            with contextlib.suppress(OSError):
+                stream.close()  # closing flushes, which fails again on a full disk
+        for temp in self.temps:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
 
@@ -746,7 +798,12 @@ def execute(options: BatchOptions, dry_run: bool = False, quiet: bool = False) -
     if dry_run:
         return list_plan(planner, plan, options.force)
     _list_problems(plan, quiet)
-    options.outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        options.outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"-o {options.outdir}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
+        ) from exc
     remove_stale_parts({*plan.folders, options.outdir.resolve()})
     if _stamp(options.manifest) != stamp:
         raise ManifestError(f"{options.manifest}: changed while being checked (run the batch again)")
@@ -754,7 +811,10 @@ def execute(options: BatchOptions, dry_run: bool = False, quiet: bool = False) -
 
 
 def _stamp(path: Path) -> tuple[int, int]:
-    info = path.stat()
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot be read: {exc.strerror} (check the manifest path)") from exc
     return info.st_size, info.st_mtime_ns
 
 

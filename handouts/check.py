@@ -140,7 +140,7 @@ def display(path: Path | str) -> str:
     candidate = Path(path)
     try:
         return str(candidate.resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python < 3.13)
         return str(path)
 
 

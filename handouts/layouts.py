@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from handouts import __version__
-from handouts.errors import ContentError, LayoutError
+from handouts.errors import ContentError, HandoutsError, LayoutError
 from handouts.i18n import PDF_LANG, format_date, translations
 from handouts.library import Block, Library, Source, Term
 from handouts.markup import markdown_to_xml
+from handouts.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
 from handouts.selection import Selection
 from handouts.spec import HandoutSpec
 from handouts.xmltree import lint_template_source
@@ -52,18 +52,22 @@ class Provenance:
 
 
 class _LintingLoader(jinja2.FileSystemLoader):
-    """A FileSystemLoader that checks every literal tag of a layout against the vocabulary."""
+    """A FileSystemLoader that checks every literal tag of a layout against the vocabulary, and refuses
+    a template that is a symbolic link to a file outside its templates directory."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         source, filename, uptodate = super().get_source(environment, template)
+        found = Path(filename).resolve()
+        if not any(found.is_relative_to(Path(d).resolve()) for d in self.searchpath if filename.startswith(d)):
+            raise LayoutError(f"{filename}: links to a file outside the templates directory (copy the file in)")
         lint_template_source(source, filename)
         return source, filename, uptodate
 
 
 @lru_cache(maxsize=16)
-def layout_environment(templates_dirs: tuple[Path, ...], language: str) -> SandboxedEnvironment:
-    """A sandboxed, strict, autoescaping Jinja2 environment; organisation directories come first."""
-    env = SandboxedEnvironment(
+def layout_environment(templates_dirs: tuple[Path, ...], language: str) -> BoundedSandbox:
+    """A sandboxed, bounded, strict, autoescaping Jinja2 environment; organisation directories come first."""
+    env = BoundedSandbox(
         loader=_LintingLoader([str(d) for d in reversed(templates_dirs)]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -82,9 +86,13 @@ def layout_names(templates_dirs: Sequence[Path]) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _block_environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+def _block_environment() -> BoundedSandbox:
+    # An empty loader: a block body cannot include, import or extend a template.
+    return BoundedSandbox(
+        loader=jinja2.DictLoader({}),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
     )
 
 
@@ -108,12 +116,33 @@ def render_block(block: Block, spec: HandoutSpec) -> Markup:
     template = _compiled_body(block.body, block.path, block.body_line)
     context = {"type": spec.type, "stage": spec.stage, "audience": spec.audience, "language": spec.language}
     try:
-        text = template.render(context)
-    except jinja2.TemplateError as exc:
-        raise ContentError(
-            f"{block.path}:{block.body_line}: Jinja2 error: {exc} (check the tag and variable names)"
-        ) from exc
+        text = render_bounded(template, context)
+    except Exception as exc:
+        line = block.body_line + ((_template_frame(exc) or ("", 1))[1] - 1)
+        raise ContentError(f"{block.path}:{line}: {_template_problem(exc, 'block')}") from exc
     return Markup(_body_xml(text, block.path, block.body_line))
+
+
+def _template_problem(exc: BaseException, what: str) -> str:
+    """What went wrong inside a layout or block body, and how to fix it, for one line of a message."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        if what == "block":
+            return "Jinja2 error: a block cannot include, import or extend templates (write the text in the block)"
+        return (
+            f"includes {exc.name!r}, which is not a template in the templates directories "
+            "(include partials by name, e.g. partials/notes.xml.j2)"
+        )
+    if isinstance(exc, BudgetError):
+        return f"refused: {exc} (a handout never needs that much; simplify the {what})"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return f"refused unsafe template code: {exc} ({what}s may not reach Python internals)"
+    if isinstance(exc, RecursionError):
+        return f"a macro or include calls itself without end (fix the {what})"
+    if isinstance(exc, MemoryError):
+        return f"needs more memory than a handout may use (simplify the {what})"
+    if isinstance(exc, jinja2.TemplateError):
+        return f"Jinja2 error: {exc} (check the tag and variable names)"
+    return f"Jinja2 error: {type(exc).__name__}: {exc} (check the {what}'s expressions)"
 
 
 def content_provenance(library: Library, selection: Selection, templates_dirs: tuple[Path, ...]) -> Provenance:
@@ -172,6 +201,13 @@ def render_layout(
     squeeze: int = 0,
 ) -> str:
     """Render the spec's layout to handout XML text; `squeeze` > 0 asks a page-limited layout for less."""
+    with template_budget():  # one budget for the layout and every block body it shows
+        return _render_layout(spec, library, selection, templates_dirs, squeeze)
+
+
+def _render_layout(
+    spec: HandoutSpec, library: Library, selection: Selection, templates_dirs: tuple[Path, ...], squeeze: int
+) -> str:
     env = layout_environment(templates_dirs, spec.language)
     sections = [
         SectionView(
@@ -208,23 +244,35 @@ def render_layout(
     except jinja2.TemplateSyntaxError as exc:
         raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
     try:
-        return template.render(context)
-    except jinja2.exceptions.SecurityError as exc:
-        raise LayoutError(
-            f"layout '{spec.layout}': refused unsafe template code: {exc} (layouts may not reach Python internals)"
-        ) from exc
-    except jinja2.TemplateError as exc:
+        return render_bounded(template, context)
+    except HandoutsError:
+        raise
+    except jinja2.TemplateSyntaxError as exc:  # an included partial, compiled when it is first used
+        raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
+    except jinja2.UndefinedError as exc:
         where = _template_line(exc) or f"layout '{spec.layout}'"
         raise LayoutError(f"{where}: {exc} (check the layout's variable names)") from exc
+    except Exception as exc:
+        where = _template_line(exc) or template.filename or f"layout '{spec.layout}'"
+        raise LayoutError(f"{where}: {_template_problem(exc, 'layout')}") from exc
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """(file, line) of the innermost template frame in an error's traceback (Jinja2 maps the lines);
+    for endless recursion, the frame that repeats most."""
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2") or name == "<template>":
+            frames.append((name, tb.tb_lineno))
+        tb = tb.tb_next
+    if isinstance(exc, RecursionError) and frames:
+        return max(frames, key=frames.count)
+    return frames[-1] if frames else None
 
 
 def _template_line(exc: BaseException) -> str | None:
-    """file:line of the innermost template frame in a Jinja2 error's traceback."""
-    tb = exc.__traceback__
-    found = None
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if name.endswith(".j2"):
-            found = f"{name}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return found
+    """file:line of the innermost layout frame in an error's traceback."""
+    found = _template_frame(exc)
+    return f"{found[0]}:{found[1]}" if found and found[0] != "<template>" else None

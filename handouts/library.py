@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.errors import ContentError, HandoutsError, join_problems
+from handouts.limits import MAX_BLOCK_CHARS
 from handouts.yamlfile import parse_yaml, read_text
 
 ANY = "any"
@@ -177,7 +178,12 @@ class _Loader:
         self._questions(lang_dir / "questions.yaml")
         root = directory.resolve()
         for path in sorted(lang_dir.glob("*/*.md")):
-            if not path.resolve().is_relative_to(root):
+            try:
+                inside = path.resolve(strict=True).is_relative_to(root)
+            except (OSError, RuntimeError):  # a link to nothing, or a loop of links
+                self.problems.append(f"{path}:1: is a symbolic link that leads nowhere (remove it or fix it)")
+                continue
+            if not inside:
                 self.problems.append(f"{path}:1: links to a file outside the content directory (copy the file in)")
                 continue
             self._block(path)
@@ -315,6 +321,12 @@ class _Loader:
         self.files.append(path)
         if not isinstance(meta, Mapping):
             self.problems.append(f"{path}:2: front matter must be a mapping of keys (see docs/content.md)")
+            return
+        if len(body) > MAX_BLOCK_CHARS:
+            self.problems.append(
+                f"{path}:{body_line}: the text is {len(body):,} characters long, the limit is "
+                f"{MAX_BLOCK_CHARS:,} (split it into several blocks)"
+            )
             return
         block = self._block_from(meta, body, body_line, path)
         if block:

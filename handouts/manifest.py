@@ -70,7 +70,7 @@ def read_manifest(path: Path, fmt: str) -> Iterator[ManifestRow]:
 def _open_text(path: Path, newline: str | None = None) -> IO[str]:
     try:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "does not exist"
+            what = "is a folder, not a file" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
             raise ManifestError(f"{path}: {what} (check the manifest path)")
         return path.open(encoding="utf-8-sig", newline=newline)
     except OSError as exc:
@@ -93,9 +93,7 @@ def _csv_rows(stream: IO[str], where: str) -> Iterator[ManifestRow]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ManifestError(
-                f"{where}:{reader.line_num}: not valid CSV: {exc} (check the quotes)"
-            ) from exc
+            raise ManifestError(f"{where}:{reader.line_num}: {_csv_problem(exc)}") from exc
         if not any(cell.strip() for cell in cells):
             continue
         number += 1
@@ -108,7 +106,7 @@ def _csv_header(reader: Any, where: str) -> list[str]:
     except StopIteration:
         return []
     except csv.Error as exc:
-        raise ManifestError(f"{where}:1: not valid CSV: {exc} (check the quotes)") from exc
+        raise ManifestError(f"{where}:1: {_csv_problem(exc)}") from exc
     header = [name.strip().lower().replace("-", "_") for name in names]
     problems = [
         f"{where}:1: column {i}: unknown column '{name}' (valid columns: {', '.join(ROW_KEYS)})"
@@ -125,6 +123,15 @@ def _csv_header(reader: Any, where: str) -> list[str]:
     if problems:
         raise ManifestError("\n".join(problems))
     return header
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (
+            f"a cell is far longer than {MAX_MANIFEST_CELL_CHARS:,} characters "
+            "(shorten it, or close the quote it opens)"
+        )
+    return f"not valid CSV: {exc} (check the quotes)"
 
 
 def _csv_row(header: list[str], cells: list[str], number: int, line: int) -> ManifestRow:

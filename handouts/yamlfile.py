@@ -32,7 +32,7 @@ def read_text(path: Path, error: type[HandoutsError], max_bytes: int = MAX_SPEC_
     """Return the UTF-8 text of a file, or raise `error` saying what is wrong with it."""
     try:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "does not exist"
+            what = "is a folder, not a file" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
             raise error(f"{path}: {what} (check the path)")
         size = path.stat().st_size
         if size > max_bytes:
