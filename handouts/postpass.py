@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -131,7 +132,7 @@ def _check_mark(width: float, height: float) -> bytes:
 
 @lru_cache(maxsize=4)
 def _font_program(path: Path) -> tuple[bytes, dict[str, Any]]:
-    """The TTF bytes and the metrics a simple TrueType font dictionary needs (read once)."""
+    """The compressed TTF and the metrics a simple TrueType font dictionary needs (read once)."""
     from reportlab.pdfbase.ttfonts import TTFontFile
 
     face = TTFontFile(str(path))
@@ -148,14 +149,15 @@ def _font_program(path: Path) -> tuple[bytes, dict[str, Any]]:
         "stem_v": face.stemV,
         "widths": widths,
     }
-    return path.read_bytes(), metrics
+    return zlib.compress(path.read_bytes(), 9), {**metrics, "length": path.stat().st_size}
 
 
 def _field_font(pdf: pikepdf.Pdf, path: Path) -> pikepdf.Dictionary:
     """The whole body font embedded as a WinAnsi TrueType font, so typed text always has glyphs."""
-    program, m = _font_program(path)
-    font_file = pikepdf.Stream(pdf, program)
-    font_file.Length1 = len(program)
+    compressed, m = _font_program(path)
+    font_file = pikepdf.Stream(pdf, compressed)  # compressed once per process, not once per handout
+    font_file.Filter = pikepdf.Name.FlateDecode
+    font_file.Length1 = m["length"]
     descriptor = pikepdf.Dictionary(
         Type=pikepdf.Name.FontDescriptor,
         FontName=pikepdf.Name("/" + m["name"]),
