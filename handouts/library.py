@@ -136,6 +136,15 @@ def read_library(content_dirs: Sequence[Path], language: str) -> tuple[Library, 
     return loader.finish(), loader.problems
 
 
+def link_problem(path: Path, root: Path) -> str | None:
+    """Why a content file cannot be used because it is a symbolic link (to nothing, a loop, or outside)."""
+    try:
+        inside = path.resolve(strict=True).is_relative_to(root)
+    except (OSError, RuntimeError):  # a link to nothing, or a loop of links (RuntimeError before Python 3.13)
+        return f"{path}:1: is a symbolic link that leads nowhere (remove it or fix it)"
+    return None if inside else f"{path}:1: links to a file outside the content directory (copy the file in)"
+
+
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     """Return (front matter YAML, body, line where the body starts)."""
     if not text.startswith("---\n"):
@@ -163,11 +172,13 @@ class _Loader:
         self.glossary: dict[str, Term] = {}
         self.sources: dict[str, Source] = {}
         self.files: list[Path] = []
+        self.root = Path()
 
     def load_dir(self, directory: Path) -> None:
         if not directory.is_dir():
             self.problems.append(f"{directory}: content directory not found (check --content-dir)")
             return
+        self.root = directory.resolve()
         self._sources(directory / "sources.yaml")
         lang_dir = directory / self.language
         if not lang_dir.is_dir():
@@ -176,15 +187,10 @@ class _Loader:
         self._topics(lang_dir / "topics.yaml")
         self._glossary(lang_dir / "glossary.yaml")
         self._questions(lang_dir / "questions.yaml")
-        root = directory.resolve()
         for path in sorted(lang_dir.glob("*/*.md")):
-            try:
-                inside = path.resolve(strict=True).is_relative_to(root)
-            except (OSError, RuntimeError):  # a link to nothing, or a loop of links
-                self.problems.append(f"{path}:1: is a symbolic link that leads nowhere (remove it or fix it)")
-                continue
-            if not inside:
-                self.problems.append(f"{path}:1: links to a file outside the content directory (copy the file in)")
+            problem = link_problem(path, self.root)
+            if problem:
+                self.problems.append(problem)
                 continue
             self._block(path)
 
@@ -202,6 +208,10 @@ class _Loader:
 
     def _yaml(self, path: Path) -> Any:
         if not path.is_file():
+            return None
+        problem = link_problem(path, self.root)
+        if problem:
+            self.problems.append(problem)
             return None
         try:
             data = parse_yaml(read_text(path, ContentError), str(path), ContentError)

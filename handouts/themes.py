@@ -120,6 +120,12 @@ def find_file(templates_dirs: Sequence[Path], *parts: str) -> Path | None:
     for directory in reversed(templates_dirs):
         candidate = directory.joinpath(*parts)
         if candidate.is_file():
+            try:
+                inside = candidate.resolve(strict=True).is_relative_to(directory.resolve())
+            except (OSError, RuntimeError):
+                inside = False
+            if not inside:
+                raise ThemeError(f"{candidate}: links to a file outside the templates directory (copy the file in)")
             return candidate
     return None
 

@@ -420,3 +420,32 @@ def test_a_hostile_layout_fails_its_batch_row_only(cli: Cli, tmp_path: Path) -> 
     )
     assert sorted(p.name for p in outdir.glob("*.pdf")) == ["1-general-en.pdf"]
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["questions.yaml", "glossary.yaml", "topics.yaml", "sources.yaml"])
+def test_content_data_files_linked_outside_are_refused(cli: Cli, tmp_path: Path, name: str) -> None:
+    english = tmp_path / "content" / "en"
+    english.mkdir(parents=True)
+    (english / name).symlink_to("/etc/passwd")
+    result = cli("build", "--content-dir", str(tmp_path / "content"), "--emit", "xml")
+    assert result.exit_code == 1
+    line = one_line_error(result)
+    assert (
+        line == f"Error: {english / name}:1: links to a file outside the content directory (copy the file in)"
+    )
+
+
+@pytest.mark.parametrize(
+    "parts", [("themes", "standard.yaml"), ("fonts", "AtkinsonHyperlegible-Regular.ttf")]
+)
+def test_theme_and_font_files_linked_outside_are_refused(
+    cli: Cli, tmp_path: Path, parts: tuple[str, str]
+) -> None:
+    target = tmp_path / "templates" / parts[0] / parts[1]
+    target.parent.mkdir(parents=True)
+    target.symlink_to(builtin_dir("templates").joinpath(*parts))  # a real file, but not inside this directory
+    result = cli("build", "--templates-dir", str(tmp_path / "templates"), "-o", str(tmp_path / "h.pdf"))
+    assert result.exit_code == 1
+    assert one_line_error(result) == (
+        f"Error: {target}: links to a file outside the templates directory (copy the file in)"
+    )

@@ -6,7 +6,7 @@ import logging
 import threading
 from importlib import resources
 
-from flask import Flask, Response, render_template, request, url_for
+from flask import Flask, Response, abort, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from handouts.clinic import Clinic
@@ -49,6 +49,10 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
 
     @app.post("/handout")
     def handout() -> Response:
+        if request.content_length and not request.form and not request.files:
+            # A body that is not a readable form (not UTF-8, broken multipart, JSON): Flask drops it whole,
+            # and a handout made without the fields the person sent would hide their mistake.
+            abort(400)
         values = read_form(request.form)
         try:
             spec = parse_form(values, offer, clinic)
