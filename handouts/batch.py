@@ -34,6 +34,7 @@ import click
 from handouts import __version__
 from handouts.clinic import Clinic, load_clinic
 from handouts.errors import HandoutsError, ManifestError, OutputError, SpecError, UsageError
+from handouts.limits import MAX_JOBS
 from handouts.manifest import ROW_KEYS, ManifestRow, manifest_format, read_manifest
 from handouts.merge import MergeRecord, merge_handouts
 from handouts.paths import stacked
@@ -782,8 +783,9 @@ def check_options(options: BatchOptions) -> None:
             )
     if options.outdir.exists() and not options.outdir.is_dir():
         raise UsageError(f"-o {options.outdir}: is a file, not a folder (give a folder for the handouts)")
-    if options.jobs < 1:
-        raise UsageError(f"--jobs {options.jobs}: must be 1 or more")
+    most = max(MAX_JOBS, os.cpu_count() or 1)  # the default, one job per CPU, is always allowed
+    if not 1 <= options.jobs <= most:
+        raise UsageError(f"--jobs {options.jobs}: must be from 1 to {most} (each job is a process of its own)")
 
 
 def execute(options: BatchOptions, dry_run: bool = False, quiet: bool = False) -> int:

@@ -49,3 +49,7 @@ MAX_TEMPLATE_LOOP_STEPS = 100_000
 
 MAX_TEMPLATE_CALLS = 10_000
 """Calls (macros, methods, translations) of one handout's layout and block bodies together."""
+
+MAX_JOBS = 64
+"""Worker processes of `handouts batch --jobs` (each holds its own copy of the content and fonts); more is
+allowed only up to the number of CPUs."""

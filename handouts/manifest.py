@@ -23,6 +23,8 @@ LIST_KEYS = ("notes", "sections", "skip_sections")
 
 FORMATS = ("csv", "yaml", "jsonl")
 _SUFFIXES = {".csv": "csv", ".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+MAX_LISTED_COLUMNS = 20
+"""Column problems printed for a CSV header; a header of thousands of unknown columns gets a count."""
 MAX_ROW_CHARS = MAX_MANIFEST_CELL_CHARS * len(ROW_KEYS)
 """One row of a manifest: a JSON line, or a YAML list item, at most every cell at its limit."""
 
@@ -121,7 +123,10 @@ def _csv_header(reader: Any, where: str) -> list[str]:
         if name in ROW_KEYS and name in header[:i]
     ]
     if problems:
-        raise ManifestError("\n".join(problems))
+        shown = problems[:MAX_LISTED_COLUMNS]
+        if len(problems) > len(shown):
+            shown.append(f"{where}:1: ... and {len(problems) - len(shown):,} more column problems")
+        raise ManifestError("\n".join(shown))
     return header
 
 
@@ -275,6 +280,10 @@ def _jsonl_row(text: str | None, number: int, line: int) -> ManifestRow:
     except json.JSONDecodeError as exc:
         return ManifestRow(
             number, line, problem=f"not valid JSON: {exc.msg} at column {exc.colno} (fix the line)"
+        )
+    except RecursionError:
+        return ManifestRow(
+            number, line, problem="values are nested far too deep (give text, or a list of texts)"
         )
     if not isinstance(data, dict):
         return ManifestRow(number, line, problem='a row must be a JSON object such as {"type": "rrms"}')

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.clinic import Clinic, load_clinic, parse_clinic
-from handouts.errors import SpecError, join_problems
+from handouts.errors import SpecError, UsageError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
 from handouts.yamlfile import load_yaml_file
 
@@ -66,7 +66,13 @@ def default_date() -> dt.date:
     """Today, or the day of SOURCE_DATE_EPOCH when it is set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (OverflowError, OSError, ValueError) as exc:
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch[:20]}: is not a date handouts can print "
+                "(give seconds since 1970, e.g. 1767225600, or unset it)"
+            ) from exc
     return dt.date.today()
 
 

@@ -503,3 +503,52 @@ def test_any_cell_text_is_read_back_exactly(
     [read] = list(read_manifest(path, fmt))
     assert read.problem is None
     assert read.data["patient_name"] == name
+
+
+def test_deeply_nested_json_fails_its_row_only(cli: Cli, tmp_path: Path) -> None:
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text('{"id": 1, "notes": ' + "[" * 50_000 + "]" * 50_000 + '}\n{"id": 2}\n')
+    result = batch(cli, manifest, tmp_path / "out")
+    assert result.exit_code == 1
+    no_traceback(result)
+    rows = report(tmp_path / "out")
+    assert rows[0]["error"] == f"{manifest}:1: values are nested far too deep (give text, or a list of texts)"
+    assert rows[1]["status"] == "ok"
+
+
+def test_a_header_of_thousands_of_unknown_columns_is_summed_up(cli: Cli, tmp_path: Path) -> None:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(",".join(f"c{i}" for i in range(100_000)) + "\n1\n")
+    result = batch(cli, manifest, tmp_path / "out")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 21
+    assert lines[-1] == f"{manifest}:1: ... and 99,980 more column problems"
+
+
+@pytest.mark.parametrize("jobs", ["0", "100000"])
+def test_jobs_out_of_range(cli: Cli, tmp_path: Path, jobs: str) -> None:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id\n1\n")
+    result = cli("batch", str(manifest), "-o", str(tmp_path / "out"), "--jobs", jobs)
+    assert result.exit_code == 2
+    assert "--jobs" in result.output
+    no_traceback(result)
+
+
+def test_a_source_date_epoch_out_of_range_is_one_line(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id\n1\n")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "99999999999999999"}
+    for args in (
+        ["build", "-o", str(tmp_path / "h.pdf")],
+        ["batch", str(manifest), "-o", str(tmp_path / "out")],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "handouts", *args], capture_output=True, text=True, env=env
+        )
+        assert result.returncode == 2
+        assert result.stderr == (
+            "Error: SOURCE_DATE_EPOCH=99999999999999999: is not a date handouts can print "
+            "(give seconds since 1970, e.g. 1767225600, or unset it)\n"
+        )
