@@ -14,6 +14,7 @@ import yaml
 from handouts.errors import ManifestError
 from handouts.limits import MAX_MANIFEST_CELL_CHARS, MAX_YAML_DEPTH
 from handouts.spec import SPEC_KEYS
+from handouts.yamlfile import ValueProblem, construct_checked
 
 ROW_KEYS = ("id", *SPEC_KEYS)
 """Every key a manifest row may have: an optional `id`, then the keys of a spec file."""
@@ -177,6 +178,8 @@ def _list_cell(cell: str) -> Any:
 class _RowLoader(yaml.SafeLoader):
     """A SafeLoader that composes one node at a time and refuses anchors, aliases and deep nesting."""
 
+    construct_object = construct_checked
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -238,7 +241,11 @@ def _yaml_row(loader: _RowLoader, node: yaml.Node, number: int) -> ManifestRow:
         return ManifestRow(
             number, line, problem=f"row is longer than {MAX_ROW_CHARS:,} characters (shorten it)"
         )
-    data = loader.construct_document(node)
+    try:
+        data = loader.construct_document(node)
+    except ValueProblem as exc:
+        loader.state_generators, loader.constructed_objects, loader.recursive_objects = [], {}, {}
+        return ManifestRow(number, line, problem=f"{exc.problem} (quote it to keep it as text, or correct it)")
     if not isinstance(data, dict):
         return ManifestRow(number, line, problem="a row must be a mapping of keys such as `type: rrms`")
     return ManifestRow(number, line, {str(key): value for key, value in data.items()})
@@ -281,6 +288,8 @@ def _jsonl_row(text: str | None, number: int, line: int) -> ManifestRow:
         return ManifestRow(
             number, line, problem=f"not valid JSON: {exc.msg} at column {exc.colno} (fix the line)"
         )
+    except ValueError:  # Python refuses to read a number of more than 4,300 digits
+        return ManifestRow(number, line, problem="a number has more than 4,300 digits (shorten it)")
     except RecursionError:
         return ManifestRow(
             number, line, problem="values are nested far too deep (give text, or a list of texts)"

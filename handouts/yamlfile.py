@@ -10,7 +10,31 @@ import yaml
 from handouts.errors import HandoutsError
 from handouts.limits import MAX_SPEC_FILE_BYTES, MAX_YAML_DEPTH
 
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
+
+
+class ValueProblem(yaml.constructor.ConstructorError):
+    """A scalar YAML reads as a date or number but cannot build (2026-02-30, an int of 5,000 digits)."""
+
+
+def construct_checked(loader: Any, node: Any, deep: bool = False) -> Any:
+    """Build one node; a value that cannot be built becomes a ValueProblem with its line."""
+    try:
+        return yaml.constructor.BaseConstructor.construct_object(loader, node, deep)
+    except (ValueError, OverflowError) as exc:
+        text = node.value if isinstance(node.value, str) else ""
+        shown = repr(text if len(text) <= 40 else text[:37] + "...")
+        reason = "it has more than 4,300 digits" if "digits" in str(exc) else str(exc)
+        raise ValueProblem(None, None, f"{shown} cannot be read: {reason}", node.start_mark) from exc
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc]
+    """The safe loader, with values that cannot be built reported at their line."""
+
+    construct_object = construct_checked
+
+
+_LOADER: Any = _Loader
 
 
 def _check_events(text: str, where: str, error: type[HandoutsError], first_line: int) -> None:
@@ -63,7 +87,8 @@ def parse_yaml(text: str, where: str, error: type[HandoutsError], first_line: in
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
         problem = exc.problem or exc.context or "invalid YAML"
-        raise error(f"{where}:{line}: {problem} (fix the YAML syntax)") from exc
+        how = "quote it to keep it as text, or correct it" if isinstance(exc, ValueProblem) else "fix the YAML syntax"
+        raise error(f"{where}:{line}: {problem} ({how})") from exc
     except yaml.YAMLError as exc:
         raise error(f"{where}: not valid YAML: {exc} (fix the YAML syntax)") from exc
     except RecursionError as exc:

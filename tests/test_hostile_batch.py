@@ -552,3 +552,50 @@ def test_a_source_date_epoch_out_of_range_is_one_line(tmp_path: Path) -> None:
             "Error: SOURCE_DATE_EPOCH=99999999999999999: is not a date handouts can print "
             "(give seconds since 1970, e.g. 1767225600, or unset it)\n"
         )
+
+
+BAD_VALUES = [
+    ("2026-02-30", "'2026-02-30' cannot be read: day is out of range for month"),
+    ("2026-01-01 25:61:00", "'2026-01-01 25:61:00' cannot be read: hour must be in 0..23"),
+    ("1" * 5000, "'1111111111111111111111111111111111111...' cannot be read: it has more than 4,300 digits"),
+]
+HOW = "(quote it to keep it as text, or correct it)"
+
+
+@pytest.mark.parametrize(("value", "message"), BAD_VALUES)
+def test_yaml_values_that_cannot_be_built_at_every_door(
+    cli: Cli, tmp_path: Path, value: str, message: str
+) -> None:
+    """YAML reads these as a date or a number that Python cannot build: one line with the file and line."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"type: rrms\ndate: {value}\n")
+    result = cli("build", "--spec", str(spec), "-o", str(tmp_path / "h.pdf"))
+    assert result.exit_code == 2
+    assert result.output == f"Error: {spec}:2: {message} {HOW}\n"
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(f"name: A\nphone: {value}\n")
+    result = cli("build", "--clinic", str(clinic), "-o", str(tmp_path / "h.pdf"))
+    assert result.output == f"Error: {clinic}:2: {message} {HOW}\n"
+    topic = tmp_path / "content" / "en" / "about-ms"
+    topic.mkdir(parents=True)
+    (topic / "a.md").write_text(f"---\nid: a\nreviewed: {value}\n---\nText.\n")
+    result = cli("build", "--content-dir", str(tmp_path / "content"), "--emit", "xml")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {topic / 'a.md'}:3: {message} {HOW}\n"
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"- id: 1\n  notes: [a, b]\n  date: {value}\n- {{id: 2, date: 2026-01-05}}\n")
+    result = batch(cli, manifest, tmp_path / "out")
+    assert result.exit_code == 1
+    rows = report(tmp_path / "out")
+    assert rows[0]["error"] == f"{manifest}:1: {message} {HOW}"
+    assert rows[1]["status"] == "ok"
+
+
+def test_a_json_number_of_thousands_of_digits_fails_its_row(cli: Cli, tmp_path: Path) -> None:
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text('{"id": ' + "1" * 5000 + '}\n{"id": 2}\n')
+    result = batch(cli, manifest, tmp_path / "out")
+    assert result.exit_code == 1
+    rows = report(tmp_path / "out")
+    assert rows[0]["error"] == f"{manifest}:1: a number has more than 4,300 digits (shorten it)"
+    assert rows[1]["status"] == "ok"
