@@ -86,7 +86,7 @@ def _open_text(path: Path, newline: str | None = None) -> IO[str]:
 
 
 def _csv_rows(stream: IO[str], where: str) -> Iterator[ManifestRow]:
-    reader = csv.reader(stream)
+    reader = csv.reader(_limited_lines(stream, where))
     header = _csv_header(reader, where)
     number = 0
     while True:
@@ -101,6 +101,16 @@ def _csv_rows(stream: IO[str], where: str) -> Iterator[ManifestRow]:
             continue
         number += 1
         yield _csv_row(header, cells, number, start)
+
+
+def _limited_lines(stream: IO[str], where: str) -> Iterator[str]:
+    """The lines of a CSV file; a line longer than MAX_ROW_CHARS stops the run before it is held whole."""
+    number = 0
+    while text := stream.readline(MAX_ROW_CHARS + 1):
+        number += 1
+        if len(text) > MAX_ROW_CHARS and not text.endswith(("\n", "\r")):
+            raise ManifestError(f"{where}:{number}: line is longer than {MAX_ROW_CHARS:,} characters (shorten it)")
+        yield text
 
 
 def _csv_header(reader: Any, where: str) -> list[str]:

@@ -449,3 +449,59 @@ def test_theme_and_font_files_linked_outside_are_refused(
     assert one_line_error(result) == (
         f"Error: {target}: links to a file outside the templates directory (copy the file in)"
     )
+
+
+def test_hostile_layouts_through_the_web_form_are_400_pages(tmp_path: Path) -> None:
+    """The same refusals reach a clinician as a message on the form; the server keeps serving."""
+    import html
+    import http.client
+    import re
+    import urllib.parse
+
+    cases = {
+        name: RUNAWAY[name] for name in ("repeat", "nested-loops", "recursion", "self-include", "fan-out")
+    }
+    cases["escape"] = ESCAPES[0]
+    for name, (snippet, _) in cases.items():
+        layout_dir(tmp_path, name, snippet)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "handouts",
+            "serve",
+            "--port",
+            "0",
+            "--templates-dir",
+            str(tmp_path / "templates"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=_limit_memory,
+    )
+    try:
+        assert process.stdout is not None
+        port = 0
+        for line in process.stdout:
+            found = re.search(r"Serving handouts at http://127\.0\.0\.1:(\d+)/", line)
+            if found:
+                port = int(found.group(1))
+                break
+        assert port, "the server did not start"
+        for name, (_, message) in cases.items():
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            body = urllib.parse.urlencode({"layout": name}).encode()
+            connection.request(
+                "POST", "/handout", body, {"Content-Type": "application/x-www-form-urlencoded"}
+            )
+            response = connection.getresponse()
+            page = html.unescape(response.read().decode())
+            connection.close()
+            assert response.status == 400, (name, page[:300])
+            assert message in page, name
+            assert "Traceback" not in page
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
