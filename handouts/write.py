@@ -25,6 +25,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise OutputError(f"{path}: is a folder (give a file name such as {path / 'handout.pdf'})")
+    if path.exists() and not path.is_file():  # never replace a device, pipe or socket (as root: /dev/null)
+        raise OutputError(f"{path}: is a device or pipe, not a file (give a file name, or - for standard output)")
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist (create it first)")
     try:

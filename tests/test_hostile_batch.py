@@ -400,7 +400,9 @@ def test_symlinks_in_outdir_never_lead_outside(cli: Cli, tmp_path: Path) -> None
     rows = {r["id"]: r for r in report(outdir)}
     assert f"output name '2.pdf' leads outside {outdir}" in rows["2"]["error"]
     assert f"output name '3.pdf' leads outside {outdir}" in rows["3"]["error"]
-    assert rows["4"]["status"] == "ok"  # the pipe is replaced, never read
+    assert rows["4"]["error"].endswith(  # the pipe is never read (it would block) nor replaced
+        "4.pdf: is a device or pipe, not a file (give a file name, or - for standard output)"
+    )
     assert "5.pdf: is a folder" in rows["5"]["error"]
     assert rows["6"]["status"] == "ok"
     assert victim.read_bytes() == b"keep me"
@@ -609,3 +611,20 @@ def test_a_json_number_of_thousands_of_digits_fails_its_row(cli: Cli, tmp_path: 
     rows = report(tmp_path / "out")
     assert rows[0]["error"] == f"{manifest}:1: a number has more than 4,300 digits (shorten it)"
     assert rows[1]["status"] == "ok"
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "pipe"])
+def test_an_output_that_is_a_device_or_pipe_is_never_replaced(cli: Cli, tmp_path: Path, target: str) -> None:
+    """`-o /dev/null` run as root would otherwise replace the device with a file."""
+    path = Path(target) if target.startswith("/") else tmp_path / target
+    if not path.exists():
+        os.mkfifo(path)
+    before = path.stat()
+    result = cli("build", "-o", str(path))
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == f"Error: {path}: is a device or pipe, not a file (give a file name, or - for standard output)\n"
+    )
+    after = path.stat()
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
