@@ -88,7 +88,7 @@ def test_key_points_box_opens_the_standard_handout(render: Render) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("paper", "print_size"), itertools.product(["letter", "a4"], ["standard", "large"]))
+@pytest.mark.parametrize(("paper", "print_size"), list(itertools.product(["letter", "a4"], ["standard", "large"])))
 def test_summary_is_one_page_for_every_combination(engine: Engine, paper: str, print_size: str) -> None:
     for type_, stage, audience in COMBINATIONS:
         spec = make_spec(type=type_, stage=stage, audience=audience, layout="summary", paper=paper, print=print_size)
