@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +10,7 @@ from pathlib import Path
 import pikepdf
 
 from handouts.errors import OutputError
+from handouts.write import atomic_file
 
 
 @dataclass(frozen=True)
@@ -70,36 +68,14 @@ def _append_record(out: pikepdf.Pdf, source: pikepdf.Pdf, duplex: bool) -> str:
 
 
 def _save_atomic(pdf: pikepdf.Pdf, target: Path) -> None:
-    """Save to a temp file beside the target, then rename: no half-written print file ever exists."""
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
-    except OSError as exc:
-        raise OutputError(
-            f"{target}: cannot write here: {exc.strerror} (choose a folder you can write to)"
-        ) from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            pdf.save(
-                stream,
-                deterministic_id=True,
-                compress_streams=True,
-                object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            )
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise OutputError(
-            f"{target}: could not be written: {exc.strerror} (check free space and permissions)"
-        ) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+    """Save beside the target, then rename: no half-written print file ever exists."""
+    with atomic_file(target) as stream:
+        pdf.save(
+            stream,
+            deterministic_id=True,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
 
 
 def strip_form(pdf: pikepdf.Pdf) -> None:

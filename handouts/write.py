@@ -6,7 +6,10 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from handouts.errors import OutputError
 
@@ -22,11 +25,20 @@ def write_output(data: bytes, target: str | Path) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temp file in the same folder, fsync, then rename over the final name."""
+    with atomic_file(path) as stream:
+        stream.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A stream to a temp file beside `path`, renamed to `path` only when the block finishes."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise OutputError(f"{path}: is a folder (give a file name such as {path / 'handout.pdf'})")
     if path.exists() and not path.is_file():  # never replace a device, pipe or socket (as root: /dev/null)
-        raise OutputError(f"{path}: is a device or pipe, not a file (give a file name, or - for standard output)")
+        raise OutputError(
+            f"{path}: is a device or pipe, not a file (give a file name, or - for standard output)"
+        )
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist (create it first)")
     try:
@@ -37,7 +49,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         ) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, 0o644)
