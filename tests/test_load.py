@@ -8,6 +8,7 @@ import http.client
 import os
 import queue
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -228,9 +229,15 @@ def test_500_mixed_requests_16_at_a_time(served: Served) -> None:
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.status == 200], ids=lambda c: c.name)
-def test_every_valid_form_prints_its_text_literally_and_in_order(served: Served, case: Case) -> None:
+def test_every_valid_form_prints_its_text_literally_and_in_order(
+    served: Served, case: Case, tmp_path: Path
+) -> None:
     answer = send(served.port, case)
     check_answer(answer)
+    if shutil.which("qpdf"):
+        (tmp_path / "h.pdf").write_bytes(answer.body)
+        checked = subprocess.run(["qpdf", "--check", str(tmp_path / "h.pdf")], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout
     text = squeeze(pdf_text(answer.body))
     name, notes = case.expect.split("\n", 1)
     at = text.find(squeeze(name))
