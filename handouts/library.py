@@ -240,6 +240,11 @@ class _Loader:
             if not isinstance(item, Mapping) or not all(item.get(k) for k in ("title", "url")):
                 self.problems.append(f"{path}:{line}: source '{key}' needs title and url")
                 continue
+            if not str(item["url"]).startswith(("https://", "http://")):
+                self.problems.append(
+                    f"{path}:{line}: source '{key}' url {str(item['url'])[:40]!r} must start with https:// or http://"
+                )
+                continue
             self.sources[str(key)] = Source(
                 id=str(key),
                 title=str(item["title"]),

@@ -505,3 +505,17 @@ def test_hostile_layouts_through_the_web_form_are_400_pages(tmp_path: Path) -> N
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x"])
+def test_a_source_url_that_is_not_a_web_address_is_refused_at_its_line(
+    cli: Cli, tmp_path: Path, url: str
+) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "sources.yaml").write_text(f'nmss-types:\n  title: Types\n  url: "{url}"\n')
+    result = cli("build", "--content-dir", str(content), "-o", str(tmp_path / "h.pdf"))
+    assert result.exit_code == 1
+    assert one_line_error(result) == (
+        f"Error: {content / 'sources.yaml'}:1: source 'nmss-types' url {url!r} must start with https:// or http://"
+    )
