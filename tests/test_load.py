@@ -57,6 +57,18 @@ def invalid(name: str, body: bytes, message: str, status: int = 400) -> Case:
     return Case(name, body, status, expect=message)
 
 
+EVERY_FIELD = (
+    "type",
+    "stage",
+    "audience",
+    "language",
+    "paper",
+    "print",
+    "layout",
+    "sections",
+    "action",
+    "allow_fallback",
+)
 CASES = [
     valid("markup", '<img src="/etc/passwd"/> Ana', "<b>bold?</b> &#0; &amp; </para><para>"),
     valid("jinja", "{{ 7*7 }} Ben", "{% include '/etc/passwd' %} {{ ''.__class__.__mro__ }}"),
@@ -98,6 +110,16 @@ CASES = [
         "no-section", form(**{"sections-shown": "1"}), "no section is ticked (tick at least one section)"
     ),
     invalid("oversized", form(notes="z" * (MAX_FORM_BYTES + 10)), "The form was too large", status=413),
+    invalid(
+        "huge-every-field",
+        form(**dict.fromkeys(EVERY_FIELD, "A" * 20_000)),
+        "'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...' is not allowed",
+    ),
+    invalid(
+        "markup-every-field",
+        form(**dict.fromkeys(EVERY_FIELD, "<b>{{ 7*7 }}</b>")),
+        "'<b>{{ 7*7 }}</b>' is not allowed (choose one of: newly-diagnosed, established)",
+    ),
     Case("wrong-method", b"", 405, "only accepts the handout form", method="GET"),
     Case("no-page", b"", 404, "There is no page here", method="GET", path="/../etc/passwd"),
 ]
