@@ -190,9 +190,19 @@ def small_disk(path: Path, kilobytes: int) -> Iterator[Callable[[int], None]]:
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
-def test_a_full_disk_fails_the_rows_that_do_not_fit_and_a_rerun_completes(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def handout_kb(tmp_path_factory: pytest.TempPathFactory) -> int:
+    """The size of one handout, measured, so the small disk holds about three whatever the content."""
+    folder = tmp_path_factory.mktemp("size")
+    assert run_batch(write_manifest(folder / "m.csv", 1), folder / "out").returncode == 0
+    return max(p.stat().st_size for p in (folder / "out").glob("*.pdf")) // 1024 + 1
+
+
+def test_a_full_disk_fails_the_rows_that_do_not_fit_and_a_rerun_completes(
+    tmp_path: Path, handout_kb: int
+) -> None:
     manifest = write_manifest(tmp_path / "m.csv", 8)
-    with small_disk(tmp_path / "disk", 300) as resize:
+    with small_disk(tmp_path / "disk", 3 * handout_kb + 60) as resize:
         outdir = tmp_path / "disk" / "out"
         report = tmp_path / "report"
         result = run_batch(manifest, outdir, "--report", str(report))
@@ -213,7 +223,7 @@ def test_a_full_disk_fails_the_rows_that_do_not_fit_and_a_rerun_completes(tmp_pa
         assert sorted(p.name for p in outdir.iterdir()) == sorted(
             Path(r["output"]).name for r in rows if r["output"]
         )
-        resize(4096)
+        resize(20 * handout_kb + 1024)
         rerun = run_batch(manifest, outdir, "--report", str(report))
         assert rerun.returncode == 0, rerun.stderr
         again = read_report(report)
@@ -221,11 +231,23 @@ def test_a_full_disk_fails_the_rows_that_do_not_fit_and_a_rerun_completes(tmp_pa
         assert_finished_files_intact(again)
 
 
-def test_a_report_that_cannot_be_written_is_one_clear_line(tmp_path: Path) -> None:
-    manifest = write_manifest(tmp_path / "m.csv", 8)
-    with small_disk(tmp_path / "disk", 300):
+def fill(folder: Path) -> Path:
+    """Take every free byte of the file system `folder` is on."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as stream, contextlib.suppress(OSError):
+        while True:
+            stream.write(b"\0" * 4096)
+    return filler
+
+
+def test_a_report_that_cannot_be_written_is_one_clear_line(tmp_path: Path, handout_kb: int) -> None:
+    manifest = write_manifest(tmp_path / "m.csv", 3)
+    with small_disk(tmp_path / "disk", 4 * handout_kb + 60):
         outdir = tmp_path / "disk" / "out"
-        result = run_batch(manifest, outdir)
+        assert run_batch(manifest, outdir, "--report", str(tmp_path / "report")).returncode == 0
+        before = pdfs(outdir)
+        filler = fill(tmp_path / "disk")
+        result = run_batch(manifest, outdir)  # every row is up to date; only the report must be written
         assert result.returncode == 1
         assert_clean_output(result.stderr)
         assert result.stderr.strip().splitlines()[-1] == (
@@ -233,13 +255,16 @@ def test_a_report_that_cannot_be_written_is_one_clear_line(tmp_path: Path) -> No
             "some space or give --report another place, then run the same command again: finished handouts "
             "are kept)"
         )
-        assert not [p for p in outdir.iterdir() if not p.name.endswith(".pdf")]  # no half-written report
-        for path in outdir.glob("*.pdf"):
-            assert len(pypdf.PdfReader(path).pages) > 0
+        assert sorted(p.name for p in outdir.iterdir()) == sorted(before)  # no half-written report
+        assert pdfs(outdir) == before
+        filler.unlink()
+        rerun = run_batch(manifest, outdir)
+        assert rerun.returncode == 0, rerun.stderr
+        assert [r["status"] for r in read_report(outdir / "report")] == ["skipped"] * 3
 
 
 def test_a_file_size_limit_fails_each_big_file_and_a_rerun_completes(tmp_path: Path) -> None:
-    """RLIMIT_FSIZE: the kernel refuses writes past 40 kB (EFBIG); a handout is larger, a report is not."""
+    """RLIMIT_FSIZE: the kernel refuses writes past half a handout (EFBIG); a report is smaller."""
     manifest = write_manifest(tmp_path / "m.csv", 6)
     outdir = tmp_path / "out"
     assert (
@@ -249,9 +274,11 @@ def test_a_file_size_limit_fails_each_big_file_and_a_rerun_completes(tmp_path: P
         == 0
     )
     before = pdfs(outdir)
+    half = min(p.stat().st_size for p in outdir.glob("*.pdf")) // 2
+    assert half > 8_000  # the report of six rows fits under the limit
 
     def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (half, half))
 
     result = run_batch(manifest, outdir, "--report", str(tmp_path / "r1"), limit=limit)
     assert result.returncode == 1, result.stderr
