@@ -37,7 +37,7 @@ from handouts.errors import HandoutsError, ManifestError, OutputError, SpecError
 from handouts.limits import MAX_JOBS
 from handouts.manifest import ROW_KEYS, ManifestRow, manifest_format, read_manifest
 from handouts.merge import MergeRecord, merge_handouts
-from handouts.paths import stacked
+from handouts.paths import regular_file_inside, stacked
 from handouts.postpass import FINGERPRINT_KEY
 from handouts.render import Engine, render_handout
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
@@ -176,7 +176,8 @@ def tree_digest(directories: Sequence[Path]) -> str:
     """A hash of every file in the content and template directories, so changed content re-renders."""
     digest = hashlib.sha256()
     for directory in directories:
-        for path in sorted(p for p in Path(directory).rglob("*") if p.is_file()):
+        root = Path(directory).resolve()
+        for path in sorted(p for p in Path(directory).rglob("*") if regular_file_inside(p, root)):
             relative = path.relative_to(directory).as_posix()
             if "__pycache__" in relative or relative.startswith("."):
                 continue

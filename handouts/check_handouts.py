@@ -22,6 +22,7 @@ from handouts.check import (
 from handouts.check_config import LanguageConfig, Limit
 from handouts.errors import HandoutsError
 from handouts.library import Block, Library
+from handouts.paths import regular_file_inside
 from handouts.readability import (
     Flag,
     Piece,
@@ -453,7 +454,8 @@ def printed_texts(
         yield from library_texts(library)
     for directory in templates_dirs:
         for path in sorted([*directory.glob("layouts/*.j2"), *directory.glob("partials/*.j2")]):
-            yield path, 1, "\n".join(read_lines(path))
+            if regular_file_inside(path, directory.resolve()):  # a link outside is reported by the loader
+                yield path, 1, "\n".join(read_lines(path))
     for language in languages:
         for path in sorted(LOCALE_DIR.glob(f"{language}/LC_MESSAGES/*.po")):
             yield path, 1, "\n".join(line for line in read_lines(path) if line.startswith(("msgstr", '"')))

@@ -10,7 +10,7 @@ from typing import Any
 
 from handouts.errors import SpecError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
-from handouts.yamlfile import load_yaml_file
+from handouts.yamlfile import load_yaml_file, read_at_most
 
 CLINIC_KEYS = ("name", "department", "phone", "website", "address", "logo", "logo_alt", "accent", "url")
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -100,8 +100,7 @@ def check_logo(path: Path, origin: str, problems: list[str]) -> Path | None:
         if size > MAX_LOGO_BYTES:
             problems.append(f"{where}: is {size:,} bytes (use a logo under {MAX_LOGO_BYTES:,} bytes)")
             return None
-        with path.open("rb") as handle:
-            head = handle.read(32)
+        head = read_at_most(path, 32)
     except OSError as exc:
         problems.append(f"{where}: cannot be read: {exc.strerror} (check the path and permissions)")
         return None

@@ -18,6 +18,7 @@ from handouts.errors import ContentError, HandoutsError, LayoutError
 from handouts.i18n import PDF_LANG, format_date, translations
 from handouts.library import Block, Library, Source, Term
 from handouts.markup import markdown_to_xml
+from handouts.paths import regular_file_inside
 from handouts.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
 from handouts.selection import Selection
 from handouts.spec import HandoutSpec
@@ -163,26 +164,31 @@ def _templates_digest(templates_dirs: tuple[Path, ...]) -> bytes:
     """One hash of every layout and partial, read once per process."""
     digest = hashlib.sha256()
     for directory in templates_dirs:
+        root = directory.resolve()
         for path in sorted((directory / "layouts").glob("*.j2")) + sorted((directory / "partials").glob("*.j2")):
-            digest.update(path.name.encode() + path.read_bytes())
+            if regular_file_inside(path, root):  # never read a link to outside (the loader refuses it too)
+                digest.update(path.name.encode() + path.read_bytes())
     return digest.digest()
 
 
 def used_terms(library: Library, texts: Sequence[str], limit: int = MAX_GLOSSARY_TERMS) -> list[Term]:
     """The first `limit` glossary terms to appear in the handout's text, in alphabetical order."""
-    joined = " ".join(texts).lower()
-    positions = []
-    for term in library.glossary:
-        hits = [m.start() for w in (term.term, *term.also) if (m := _term_pattern(w).search(joined))]
-        if hits:
-            positions.append((min(hits), term))
-    first = [term for _, term in sorted(positions, key=lambda p: p[0])[:limit]]
-    return sorted(first, key=lambda t: t.term.lower())
+    pattern, terms = _glossary_pattern(library.glossary)
+    first: dict[str, Term] = {}
+    for match in pattern.finditer(" ".join(texts).lower()):
+        term = terms[match.group(1)]
+        first.setdefault(term.term, term)
+        if len(first) == limit:
+            break
+    return sorted(first.values(), key=lambda t: t.term.lower())
 
 
-@lru_cache(maxsize=1024)
-def _term_pattern(word: str) -> re.Pattern[str]:
-    return re.compile(r"\b" + re.escape(word.lower()) + r"s?\b")
+@lru_cache(maxsize=16)
+def _glossary_pattern(glossary: tuple[Term, ...]) -> tuple[re.Pattern[str], dict[str, Term]]:
+    """One regex for every glossary word (longest first, plural `s` allowed) and the term each word names."""
+    terms = {word.lower(): term for term in glossary for word in (term.term, *term.also)}
+    words = sorted(terms, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")s?\b"), terms
 
 
 def used_sources(library: Library, selection: Selection) -> list[Source]:

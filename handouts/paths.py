@@ -17,3 +17,13 @@ def builtin_dir(name: str) -> Path:
 def stacked(name: str, extra: Sequence[Path] = ()) -> tuple[Path, ...]:
     """The built-in directory first, then the organisation's; later ones win."""
     return (builtin_dir(name), *(Path(p).resolve() for p in extra))
+
+
+def regular_file_inside(path: Path, root: Path) -> bool:
+    """True for a regular file whose real path is inside `root` (resolved). A link that leads outside
+    (say, to /proc/kmsg, which never ends), to nothing or round in a loop is not part of a directory."""
+    try:
+        real = path.resolve(strict=True)
+        return real.is_relative_to(root) and real.is_file()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links before Python 3.13
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,26 @@ def read_text(path: Path, error: type[HandoutsError], max_bytes: int = MAX_SPEC_
         size = path.stat().st_size
         if size > max_bytes:
             raise error(f"{path}: file is {size:,} bytes, the limit is {max_bytes:,} (use a smaller file)")
-        data = path.read_bytes()
+        data = read_at_most(path, max_bytes + 1)
+        if len(data) > max_bytes:  # a file that says it is empty and is not (/proc)
+            raise error(f"{path}: file is more than {max_bytes:,} bytes (use a smaller file)")
     except OSError as exc:
         raise error(f"{path}: cannot be read: {exc.strerror} (check the path and permissions)") from exc
     return decode_text(data, str(path), error)
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """Up to `limit` bytes of a file, never waiting: a file that would block (/proc/kmsg) raises OSError."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        chunks: list[bytes] = []
+        total = 0
+        while total < limit and (chunk := os.read(handle, min(1 << 20, limit - total))):
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def decode_text(data: bytes, where: str, error: type[HandoutsError]) -> str:

@@ -628,3 +628,31 @@ def test_an_output_that_is_a_device_or_pipe_is_never_replaced(cli: Cli, tmp_path
     )
     after = path.stat()
     assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+
+
+@pytest.mark.skipif(
+    not Path("/proc/kmsg").exists(), reason="needs Linux /proc/kmsg (a file whose read waits)"
+)
+def test_files_that_would_block_are_never_waited_for(tmp_path: Path) -> None:
+    """/proc/kmsg is a regular file whose read waits for the next kernel message: a clinic, spec or logo
+    path to it is an error at once (root), or a permission error (everyone else), never a hang."""
+    (tmp_path / "clinic.yaml").write_text("name: A\nlogo: /proc/kmsg\n")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,clinic\n1,/proc/kmsg\n2,clinic.yaml\n3,\n")
+    command = [sys.executable, "-m", "handouts"]
+    batch_run = subprocess.run(
+        [*command, "batch", str(manifest), "-o", str(tmp_path / "out"), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert batch_run.returncode == 1, batch_run.stderr
+    rows = report(tmp_path / "out")
+    assert rows[0]["error"].startswith(f"{manifest}:2: clinic: /proc/kmsg: cannot be read: ")
+    assert "logo: kmsg: cannot be read: " in rows[1]["error"]
+    assert rows[2]["status"] == "ok"
+    spec = subprocess.run(
+        [*command, "build", "--spec", "/proc/kmsg"], capture_output=True, text=True, timeout=60
+    )
+    assert spec.returncode == 2
+    assert spec.stderr.startswith("Error: /proc/kmsg: cannot be read: ")

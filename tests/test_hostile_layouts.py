@@ -519,3 +519,31 @@ def test_a_source_url_that_is_not_a_web_address_is_refused_at_its_line(
     assert one_line_error(result) == (
         f"Error: {content / 'sources.yaml'}:1: source 'nmss-types' url {url!r} must start with https:// or http://"
     )
+
+
+@pytest.mark.skipif(
+    not Path("/proc/kmsg").exists(), reason="needs Linux /proc/kmsg (a file whose read waits)"
+)
+def test_links_to_a_file_that_would_block_are_never_read(tmp_path: Path) -> None:
+    """Links to /proc/kmsg anywhere in the content and template directories: refused or ignored, no hang."""
+    content = block_dir(tmp_path, "fine", "A fine block.")
+    (content / "en" / "kmsg").symlink_to("/proc/kmsg")
+    partials = tmp_path / "templates" / "partials"
+    partials.mkdir(parents=True)
+    (partials / "kmsg.xml.j2").symlink_to("/proc/kmsg")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id\n1\n")
+    dirs = ["--content-dir", str(content), "--templates-dir", str(tmp_path / "templates")]
+    for args in (
+        ["build", "-o", str(tmp_path / "h.pdf")],
+        ["batch", str(manifest), "-o", str(tmp_path / "out")],
+    ):
+        result = run_bounded([*args, *dirs], tmp_path)
+        assert result.returncode == 0, result.stderr
+    (content / "en" / "questions.yaml").symlink_to("/proc/kmsg")
+    result = run_bounded(["build", "--emit", "xml", *dirs], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: {content / 'en' / 'questions.yaml'}:1: links to a file outside the content directory "
+        "(copy the file in)\n"
+    )
