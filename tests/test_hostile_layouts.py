@@ -547,3 +547,30 @@ def test_links_to_a_file_that_would_block_are_never_read(tmp_path: Path) -> None
         f"Error: {content / 'en' / 'questions.yaml'}:1: links to a file outside the content directory "
         "(copy the file in)\n"
     )
+
+
+def test_a_hostile_standard_layout_stops_handouts_site_before_anything_is_written(
+    cli: Cli, tmp_path: Path
+) -> None:
+    layouts = tmp_path / "templates" / "layouts"
+    layouts.mkdir(parents=True)
+    standard = builtin_dir("templates") / "layouts" / "standard.xml.j2"
+    mark = '{% include "partials/title_block.xml.j2" %}'
+    source = standard.read_text(encoding="utf-8")
+    assert mark in source
+    (layouts / "standard.xml.j2").write_text(
+        source.replace(mark, mark + "\n<paragraph>{{ lipsum.__globals__ }}</paragraph>")
+    )
+    outdir = tmp_path / "site"
+    args = ["--types", "rrms", "--languages", "en", "--papers", "a4", "--print-sizes", "standard", "-j", "1"]
+    result = cli("site", str(outdir), *args, "--templates-dir", str(tmp_path / "templates"))
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(
+        "refused unsafe template code: access to attribute '__globals__' of 'function' object is unsafe. "
+        "(layouts may not reach Python internals)"
+    )
+    assert "Traceback" not in result.output
+    assert not outdir.exists() or not any(outdir.iterdir())
+    bad = cli("site", str(outdir), "--types", "../etc")
+    assert bad.exit_code == 2
+    assert "--types: '../etc' is not allowed" in bad.output
