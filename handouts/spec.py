@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -277,8 +277,3 @@ def _show(value: object) -> str:
     """Quote a user value for a message, shortened so one line stays one line."""
     text = " ".join(str(value).split())
     return repr(text if len(text) <= 40 else text[:37] + "...")
-
-
-def with_overrides(spec: HandoutSpec, **changes: Any) -> HandoutSpec:
-    """Return a copy of a spec with some fields changed."""
-    return replace(spec, **changes)

@@ -66,9 +66,6 @@ class Theme:
             raise ThemeError(f"theme '{self.name}': unknown page setting '{name}'")
         return float(page[name])
 
-    def style_names(self) -> list[str]:
-        return list(self.data.get("styles", {}))
-
     def style(self, name: str) -> ParagraphStyle:
         """A ParagraphStyle from the theme (made once); an unknown name is an error, never a fallback."""
         if name not in self._styles:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,10 +59,6 @@ def pdf_text(pdf: bytes) -> str:
 def pdf_chars(pdf: bytes) -> list[dict[str, Any]]:
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         return [char for page in doc.pages for char in page.chars]
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.fixture

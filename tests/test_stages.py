@@ -144,3 +144,16 @@ def test_layout_errors_name_template_and_line(layout: str, message: str) -> None
     )
     with pytest.raises(LayoutError, match=message):
         handout_xml(make_spec(layout=layout), engine)
+
+
+def test_story_keeps_each_elements_role(fixture_engine: Engine) -> None:
+    from handouts.story import StoryContext, build_story, story_outline
+
+    root = parse_handout_xml(handout_xml(make_spec(type="ppms"), fixture_engine), "test")
+    theme = fixture_engine.theme("standard")
+    context = StoryContext(theme=theme, accent="#1F4E79", logo=None, fillable=True, origin="test")
+    outline = story_outline(build_story(root, context))
+    assert outline[:2] == ["Paragraph[H1]", "Paragraph[P]"]
+    assert "Callout[Aside]" in outline
+    assert outline.count("QuestionItem[LI]") == 1
+    assert outline.index("Paragraph[H2]") < outline.index("ListItem[LI]")
