@@ -10,7 +10,7 @@ from typing import Any
 
 from handouts.errors import UsageError, join_problems
 from handouts.readability import METRICS
-from handouts.yamlfile import load_yaml_file
+from handouts.yamlfile import deep_merge, load_yaml_file
 
 DEFAULT_CONFIG = Path(__file__).with_name("checks.yaml")
 SEVERITIES = ("error", "warning", "off")
@@ -94,7 +94,7 @@ def load_check_config(path: Path | None = None) -> CheckConfig:
     data = _read(DEFAULT_CONFIG)
     origin = str(DEFAULT_CONFIG)
     if path is not None:
-        data = _merge(data, _read(path))
+        data = deep_merge(data, _read(path))
         origin = str(path)
     reader = _ConfigReader(origin)
     config = reader.config(data)
@@ -110,16 +110,6 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise UsageError(f"{path}:1: a check config must be a mapping of keys (see handouts/checks.yaml)")
     return dict(data)
-
-
-def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 class _ConfigReader:

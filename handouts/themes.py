@@ -16,7 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from handouts.errors import ThemeError, join_problems
-from handouts.yamlfile import load_yaml_file
+from handouts.yamlfile import deep_merge, load_yaml_file
 
 FONT_ROLES = ("regular", "bold")
 THEME_KEYS = ("extends", "name", "fonts", "page", "colours", "backgrounds", "styles", "sizes")
@@ -206,17 +206,7 @@ def _merged(name: str, templates_dirs: Sequence[Path], seen: tuple[str, ...]) ->
         raise ThemeError(f"{path}: a theme must be a mapping (see templates/themes/base.yaml)")
     parent = data.get("extends")
     base = _merged(str(parent), templates_dirs, (*seen, name)) if parent else {}
-    return _deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
-
-
-def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+    return deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
 
 
 def register_fonts(theme: Theme) -> None:

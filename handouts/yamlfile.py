@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,15 @@ def _check_events(text: str, where: str, error: type[HandoutsError], first_line:
     for event in yaml.parse(text, Loader=_LOADER):
         line = event.start_mark.line + first_line if event.start_mark else first_line
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise error(f"{where}:{line}: anchors and aliases (&name, *name) are not allowed (write the value out)")
+            raise error(
+                f"{where}:{line}: anchors and aliases (&name, *name) are not allowed (write the value out)"
+            )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                raise error(f"{where}:{line}: nesting deeper than {MAX_YAML_DEPTH} levels (simplify the file)")
+                raise error(
+                    f"{where}:{line}: nesting deeper than {MAX_YAML_DEPTH} levels (simplify the file)"
+                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -57,7 +62,13 @@ def read_text(path: Path, error: type[HandoutsError], max_bytes: int = MAX_SPEC_
     """Return the UTF-8 text of a file, or raise `error` saying what is wrong with it."""
     try:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
+            what = (
+                "is a folder, not a file"
+                if path.is_dir()
+                else "is not a regular file"
+                if path.exists()
+                else "does not exist"
+            )
             raise error(f"{path}: {what} (check the path)")
         size = path.stat().st_size
         if size > max_bytes:
@@ -104,7 +115,11 @@ def parse_yaml(text: str, where: str, error: type[HandoutsError], first_line: in
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
         problem = exc.problem or exc.context or "invalid YAML"
-        how = "quote it to keep it as text, or correct it" if isinstance(exc, ValueProblem) else "fix the YAML syntax"
+        how = (
+            "quote it to keep it as text, or correct it"
+            if isinstance(exc, ValueProblem)
+            else "fix the YAML syntax"
+        )
         raise error(f"{where}:{line}: {problem} ({how})") from exc
     except yaml.YAMLError as exc:
         raise error(f"{where}: not valid YAML: {exc} (fix the YAML syntax)") from exc
@@ -115,3 +130,14 @@ def parse_yaml(text: str, where: str, error: type[HandoutsError], first_line: in
 def load_yaml_file(path: Path, error: type[HandoutsError]) -> Any:
     """Read and parse one YAML file with every safety limit applied."""
     return parse_yaml(read_text(path, error), str(path), error)
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`override` laid over `base`, mapping by mapping (how themes extend and configs override)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

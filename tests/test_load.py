@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import html
 import http.client
-import os
-import queue
-import re
 import shutil
 import subprocess
-import sys
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -24,6 +19,7 @@ import pytest
 from handouts.limits import MAX_FORM_BYTES
 
 from .conftest import pdf_text
+from .test_web import Server, running_server
 
 REQUESTS = 500
 CONCURRENCY = 16
@@ -128,45 +124,12 @@ CASES = [
 # --- the server ------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Served:
-    port: int
-    process: subprocess.Popen[str]
-    output: list[str]
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    home = tmp_path_factory.mktemp("load")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "handouts", "serve", "--port", "0"],
-        cwd=home,
-        env={**os.environ, "TMPDIR": str(home), "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: list[str] = []
-    ready: queue.Queue[int] = queue.Queue()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            found = re.search(r"Serving handouts at http://127\.0\.0\.1:(\d+)/", line)
-            if found:
-                ready.put(int(found.group(1)))
-        ready.put(0)
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        port = ready.get(timeout=60)
-        assert port, "".join(output)
-        yield Served(port, process, output)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    assert list(home.iterdir()) == []  # nothing written: no temporary files, no logs
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("load")) as server:
+        yield server
+    assert list(server.workdir.iterdir()) == []  # nothing written: no temporary files, no logs
+    assert list(server.tmpdir.iterdir()) == []
 
 
 def rss_kb(pid: int) -> int:
@@ -224,7 +187,7 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-def test_500_mixed_requests_16_at_a_time(served: Served) -> None:
+def test_500_mixed_requests_16_at_a_time(served: Server) -> None:
     cases = [CASES[i % len(CASES)] for i in range(REQUESTS)]
     started = time.monotonic()
     answers = send_all(served.port, cases[:100])
@@ -252,7 +215,7 @@ def test_500_mixed_requests_16_at_a_time(served: Served) -> None:
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.status == 200], ids=lambda c: c.name)
 def test_every_valid_form_prints_its_text_literally_and_in_order(
-    served: Served, case: Case, tmp_path: Path
+    served: Server, case: Case, tmp_path: Path
 ) -> None:
     answer = send(served.port, case)
     check_answer(answer)
