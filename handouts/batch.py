@@ -38,7 +38,7 @@ from handouts.limits import MAX_JOBS
 from handouts.manifest import ROW_KEYS, ManifestRow, manifest_format, read_manifest
 from handouts.merge import MergeRecord, merge_handouts
 from handouts.paths import regular_file_inside, stacked
-from handouts.postpass import FINGERPRINT_KEY
+from handouts.pdf.postpass import FINGERPRINT_KEY
 from handouts.render import Engine, render_handout
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 from handouts.write import write_atomic

@@ -23,6 +23,7 @@ from handouts.check_config import LanguageConfig, Limit
 from handouts.errors import HandoutsError
 from handouts.library import Block, Library
 from handouts.paths import regular_file_inside
+from handouts.pdf.themes import Theme
 from handouts.readability import (
     Flag,
     Piece,
@@ -44,7 +45,6 @@ from handouts.readability import (
 )
 from handouts.selection import Selection, select_blocks
 from handouts.spec import AUDIENCES, PRINT_SIZES, STAGES, TYPES, HandoutSpec
-from handouts.themes import Theme
 from handouts.xmltree import Node
 
 COMBINATIONS = tuple(itertools.product((None, *TYPES), STAGES, AUDIENCES))
@@ -288,7 +288,7 @@ def glossary_origin(library: Library, term: str) -> Origin:
 
 def check_handout(check: LanguageCheck, spec: HandoutSpec, root: Node) -> None:
     """Score an assembled handout and follow its medical terms and acronyms in reading order."""
-    from handouts.themes import find_file
+    from handouts.pdf.themes import find_file
 
     name = tailoring_name(spec)
     selection = select_blocks(check.library, spec)
@@ -400,7 +400,7 @@ def report_unexplained(check: LanguageCheck) -> None:
 
 def load_themes(templates_dirs: Sequence[Path], problems: Problems) -> list[Theme]:
     """Every theme that loads; the others become problems."""
-    from handouts.themes import load_theme, theme_names
+    from handouts.pdf.themes import load_theme, theme_names
 
     themes = []
     for name in theme_names(templates_dirs):

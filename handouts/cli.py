@@ -163,8 +163,8 @@ def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:
 def list_(language: str, content_dirs: tuple[Path, ...], templates_dirs: tuple[Path, ...]) -> None:
     """Show the layouts, themes, sections (topics) and content blocks available."""
     from handouts.layouts import layout_names
+    from handouts.pdf.themes import theme_names
     from handouts.render import Engine
-    from handouts.themes import theme_names
 
     engine = Engine.from_dirs(content_dirs, templates_dirs)
     library = engine.library(language)

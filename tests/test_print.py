@@ -15,9 +15,9 @@ import pypdf
 import pytest
 
 from handouts.paths import builtin_dir
+from handouts.pdf.themes import contrast_ratio, load_theme
 from handouts.render import Engine, render_handout
 from handouts.spec import AUDIENCES, STAGES, TYPES
-from handouts.themes import contrast_ratio, load_theme
 
 from .conftest import make_spec, pdf_chars, pdf_text
 

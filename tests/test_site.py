@@ -22,9 +22,9 @@ import pypdf
 import pytest
 
 from handouts.i18n import PDF_LANG, translations
+from handouts.pdf.themes import contrast_ratio
 from handouts.render import Engine
 from handouts.site import SITE_AUDIENCE, SITE_STAGE, SITE_TYPES, Variant, site_variants
-from handouts.themes import contrast_ratio
 from handouts.web.options import offered_languages
 from handouts.web.site_page import HANDOUT_TITLES
 

@@ -147,7 +147,7 @@ def test_layout_errors_name_template_and_line(layout: str, message: str) -> None
 
 
 def test_story_keeps_each_elements_role(fixture_engine: Engine) -> None:
-    from handouts.story import StoryContext, build_story, story_outline
+    from handouts.pdf.story import StoryContext, build_story, story_outline
 
     root = parse_handout_xml(handout_xml(make_spec(type="ppms"), fixture_engine), "test")
     theme = fixture_engine.theme("standard")

@@ -12,8 +12,8 @@ from typing import Any
 
 import pikepdf
 
-from handouts.flowables import FieldRequest
-from handouts.layouts import Provenance
+from handouts.pdf.flowables import FieldRequest
+from handouts.xmltree import HandoutMeta
 
 FIELD_FONT = "HandoutsFieldFont"
 MULTILINE = 1 << 12
@@ -25,12 +25,7 @@ FINGERPRINT_KEY = f"{{{PROVENANCE_NS}}}specFingerprint"
 class FinishOptions:
     """What the post-pass writes besides the fields."""
 
-    title: str
-    subject: str
-    author: str
-    lang: str
-    keywords: str
-    provenance: Provenance
+    meta: HandoutMeta
     field_font: Path
     field_font_size: float
     fingerprint: str = ""
@@ -184,18 +179,18 @@ def _field_font(pdf: pikepdf.Pdf, path: Path) -> pikepdf.Dictionary:
 
 def write_metadata(pdf: pikepdf.Pdf, options: FinishOptions, tagged: bool) -> None:
     """XMP metadata mirroring the document info, plus language and provenance."""
-    pdf.Root.Lang = pikepdf.String(options.lang)
+    pdf.Root.Lang = pikepdf.String(options.meta.lang)
     pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta["dc:title"] = options.title
-        meta["dc:description"] = options.subject
-        meta["dc:creator"] = [options.author]
-        meta["dc:language"] = [options.lang]
-        meta["pdf:Keywords"] = options.keywords
-        meta["xmp:CreatorTool"] = options.provenance.generator
-        meta[f"{{{PROVENANCE_NS}}}contentVersion"] = options.provenance.content_version
-        meta[f"{{{PROVENANCE_NS}}}oldestReview"] = options.provenance.oldest_review
-        meta[f"{{{PROVENANCE_NS}}}generator"] = options.provenance.generator
+        meta["dc:title"] = options.meta.title
+        meta["dc:description"] = options.meta.subject
+        meta["dc:creator"] = [options.meta.author]
+        meta["dc:language"] = [options.meta.lang]
+        meta["pdf:Keywords"] = options.meta.keywords
+        meta["xmp:CreatorTool"] = options.meta.generator
+        meta[f"{{{PROVENANCE_NS}}}contentVersion"] = options.meta.content_version
+        meta[f"{{{PROVENANCE_NS}}}oldestReview"] = options.meta.oldest_review
+        meta[f"{{{PROVENANCE_NS}}}generator"] = options.meta.generator
         if options.fingerprint:
             meta[FINGERPRINT_KEY] = options.fingerprint
         if tagged:

@@ -13,7 +13,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
-from handouts.tagging import (
+from handouts.pdf.tagging import (
     StructNode,
     Tagged,
     artifact,
@@ -23,7 +23,7 @@ from handouts.tagging import (
     place,
     record_widget,
 )
-from handouts.themes import Theme
+from handouts.pdf.themes import Theme
 
 _LIST_IDS = count(1)
 

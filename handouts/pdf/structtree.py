@@ -7,7 +7,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from handouts.tagging import AnnotRef, MarkedContent, MarkRef, StructNode
+from handouts.pdf.tagging import AnnotRef, MarkedContent, MarkRef, StructNode
 
 # Roles outside PDF 1.7's standard structure types, and the standard type each one means.
 ROLE_MAP = {"Aside": "Sect"}

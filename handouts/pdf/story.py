@@ -10,7 +10,8 @@ from xml.sax.saxutils import escape, quoteattr
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from handouts.errors import LayoutError
-from handouts.flowables import (
+from handouts.limits import MAX_PARAGRAPH_CHARS
+from handouts.pdf.flowables import (
     Callout,
     FieldLines,
     LogoImage,
@@ -23,8 +24,7 @@ from handouts.flowables import (
     parsed_paragraph,
     tag,
 )
-from handouts.limits import MAX_PARAGRAPH_CHARS
-from handouts.themes import Theme
+from handouts.pdf.themes import Theme
 from handouts.xmltree import Node
 
 SAFE_LINK_PREFIXES = ("https://", "http://", "mailto:", "tel:")

@@ -13,27 +13,13 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, Pag
 from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
-from handouts.flowables import FieldRequest
-from handouts.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
-from handouts.themes import Theme
+from handouts.pdf.flowables import FieldRequest
+from handouts.pdf.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
+from handouts.pdf.themes import Theme
+from handouts.xmltree import HandoutMeta
 
 PAPER_SIZES = {"letter": LETTER, "a4": A4}
 PAGE_TOTAL_FORM = "handouts-page-total"
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """Metadata and fixed strings for the document: what the viewer shows, what the footer says."""
-
-    title: str
-    subject: str
-    author: str
-    keywords: str
-    lang: str
-    creator: str
-    footer_left: str
-    footer_detail: str
-    page_label: str = "Page {page} of"
 
 
 @dataclass
@@ -49,7 +35,7 @@ class RenderedDocument:
 class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     """A one-frame page template with a footer, outline entries for sections, and form requests."""
 
-    def __init__(self, buffer: io.BytesIO, theme: Theme, paper: str, info: DocumentInfo) -> None:
+    def __init__(self, buffer: io.BytesIO, theme: Theme, paper: str, info: HandoutMeta) -> None:
         self.theme = theme
         self.info = info
         self.field_requests: list[FieldRequest] = []
@@ -69,7 +55,7 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
             author=info.author,
             subject=info.subject,
             keywords=info.keywords,
-            creator=info.creator,
+            creator=info.generator,
             lang=info.lang,
             displayDocTitle=True,
             invariant=True,
@@ -136,7 +122,7 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
             detail_y = base
             main_y = base + style.leading
             right = self.leftMargin + self.width
-            canv.drawString(self.leftMargin, main_y, self.info.footer_left)
+            canv.drawString(self.leftMargin, main_y, self.info.footer)
             label = self.info.page_label.format(page=canv.getPageNumber()) + " "
             total_width = canv.stringWidth("99", style.fontName, style.fontSize)
             label_width = canv.stringWidth(label, style.fontName, style.fontSize)
@@ -170,7 +156,7 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
 
 
 def build_pdf(
-    story: list[Flowable], theme: Theme, paper: str, info: DocumentInfo, tagged: bool = False
+    story: list[Flowable], theme: Theme, paper: str, info: HandoutMeta, tagged: bool = False
 ) -> RenderedDocument:
     """Lay out the story and return the PDF bytes with the fields (and marked content) for the post-pass."""
     marks = MarkedContent(assign_structure(story)) if tagged else None

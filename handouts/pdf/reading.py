@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handouts.flowables import short_url
+from handouts.pdf.flowables import short_url
 from handouts.xmltree import Node
 
 TEXT_ELEMENTS = frozenset({"title", "subtitle", "line", "heading", "paragraph", "question", "cell"})
