@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from handouts.check_config import CheckConfig
+from handouts.content.loader import read_library
+from handouts.content.model import Block, Library
 from handouts.errors import HandoutsError
-from handouts.library import Block, Library, read_library
 from handouts.readability import Scores
 from handouts.spec import LANGUAGES
 
@@ -273,7 +274,7 @@ def check_sources(libraries: dict[str, Library], problems: Problems) -> None:
 
 def check_translation(source: Library, target: Library, problems: Problems) -> None:
     """Blocks, questions and sections the translation lacks, and translations older than their source."""
-    from handouts.translation import language_name, translated_dir
+    from handouts.content.translation import language_name, translated_dir
 
     name = language_name(target.language)
     for block in source.blocks.values():

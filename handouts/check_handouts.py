@@ -20,8 +20,9 @@ from handouts.check import (
     read_lines,
 )
 from handouts.check_config import LanguageConfig, Limit
+from handouts.content.model import Block, Library
+from handouts.content.selection import Selection, select_blocks
 from handouts.errors import HandoutsError
-from handouts.library import Block, Library
 from handouts.paths import regular_file_inside
 from handouts.pdf.themes import Theme
 from handouts.readability import (
@@ -43,7 +44,6 @@ from handouts.readability import (
     scoring_text,
     unexplained_words,
 )
-from handouts.selection import Selection, select_blocks
 from handouts.spec import AUDIENCES, PRINT_SIZES, STAGES, TYPES, HandoutSpec
 from handouts.xmltree import Node
 
@@ -85,7 +85,7 @@ def check_language(
     library: Library, request: CheckRequest, problems: Problems
 ) -> tuple[list[BlockScore], list[HandoutScore]]:
     """Render every block and layout for every tailoring; check and score the text."""
-    from handouts.layouts import layout_names
+    from handouts.layout.environment import layout_names
 
     check = LanguageCheck(library, request, problems)
     layouts = layout_names(request.templates_dirs)
@@ -106,7 +106,7 @@ def check_language(
 def check_tailoring(
     check: LanguageCheck, combination: tuple[str | None, str, str], layouts: Sequence[str]
 ) -> None:
-    from handouts.layouts import render_block
+    from handouts.layout.environment import render_block
 
     type_, stage, audience = combination
     spec = HandoutSpec(
@@ -140,7 +140,7 @@ def check_question_count(check: LanguageCheck, spec: HandoutSpec, count: int) ->
 
 def render_tailoring(check: LanguageCheck, spec: HandoutSpec) -> Node | None:
     """The handout XML tree for a spec, or None after recording why it does not render."""
-    from handouts.layouts import render_layout
+    from handouts.layout.environment import render_layout
     from handouts.xmltree import parse_handout_xml
 
     try:
@@ -320,7 +320,7 @@ def walk(node: Node) -> Iterator[Node]:
 
 def hardest_blocks(check: LanguageCheck, spec: HandoutSpec, selection: Selection, count: int = 3) -> str:
     """The handout's hardest blocks with their scores, e.g. `rrms (7.9), cis (7.5)`."""
-    from handouts.layouts import render_block
+    from handouts.layout.environment import render_block
 
     scored = []
     for block in selection.blocks:
@@ -339,7 +339,7 @@ def reading_order(
     check: LanguageCheck, spec: HandoutSpec, root: Node, selection: Selection, layout: Path
 ) -> list[Piece[Origin]]:
     """Title, key points, blocks, questions, then the printed glossary: the order a reader meets them."""
-    from handouts.layouts import render_block
+    from handouts.layout.environment import render_block
 
     pieces = [Piece(Origin(layout, 1), n.text()) for n in walk(root) if n.tag in ("title", "subtitle")]
     by_point = {b.key_point: b for b in selection.blocks if b.key_point}

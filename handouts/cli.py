@@ -162,7 +162,7 @@ def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:
 @templates_dir_option
 def list_(language: str, content_dirs: tuple[Path, ...], templates_dirs: tuple[Path, ...]) -> None:
     """Show the layouts, themes, sections (topics) and content blocks available."""
-    from handouts.layouts import layout_names
+    from handouts.layout.environment import layout_names
     from handouts.pdf.themes import theme_names
     from handouts.render import Engine
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from handouts.content.loader import load_library
+from handouts.content.model import Library
 from handouts.errors import RenderError, SpecError
-from handouts.library import Library, load_library
 from handouts.paths import stacked
 from handouts.pdf.render import PdfOptions, render_pdf
 from handouts.pdf.themes import Theme, load_theme
@@ -60,8 +61,8 @@ MAX_SQUEEZE = 6
 
 def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
-    from handouts.layouts import render_layout
-    from handouts.translation import SOURCE_LANGUAGE, select_translated
+    from handouts.content.translation import SOURCE_LANGUAGE, select_translated
+    from handouts.layout.environment import render_layout
 
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None

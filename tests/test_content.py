@@ -81,7 +81,7 @@ def test_every_block_is_sourced_dated_and_relies_on_allowed_facts(engine: Engine
 
 
 def test_questions_are_tailored(engine: Engine) -> None:
-    from handouts.selection import select_blocks
+    from handouts.content.selection import select_blocks
 
     library = engine.library("en")
     assert len(library.questions) >= 20

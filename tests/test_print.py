@@ -112,7 +112,7 @@ def test_question_fields_have_names_tooltips_and_lines(render: Render, engine: E
     pdf = render_handout(spec, engine).pdf
     fields = pypdf.PdfReader(io.BytesIO(pdf)).get_fields() or {}
     library = engine.library("en")
-    from handouts.selection import select_blocks
+    from handouts.content.selection import select_blocks
 
     questions = select_blocks(library, spec).questions
     expected = {f"{q.id}-asked" for q in questions} | {f"{q.id}-answer" for q in questions} | {"other-questions"}

@@ -24,8 +24,9 @@ from babel.messages.pofile import read_po
 from click.testing import Result
 from reportlab.pdfbase.ttfonts import TTFontFile
 
+from handouts.content.loader import load_library
+from handouts.content.model import Library
 from handouts.i18n import LOCALE_DIR, format_date
-from handouts.library import Library, load_library
 from handouts.render import Engine, render_handout
 from handouts.spec import AUDIENCES, STAGES, TYPES
 

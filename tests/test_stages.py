@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from handouts.content.loader import load_library
+from handouts.content.selection import select_blocks
 from handouts.errors import ContentError, LayoutError, SpecError
-from handouts.library import load_library
-from handouts.markup import markdown_to_xml
+from handouts.layout.markup import markdown_to_xml
 from handouts.paths import builtin_dir
 from handouts.render import Engine, handout_xml
-from handouts.selection import select_blocks
 from handouts.xmltree import parse_handout_xml
 
 from .conftest import FIXTURES, make_spec

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handouts.content.model import Topic
 from handouts.errors import HandoutsError
-from handouts.layouts import layout_names
-from handouts.library import Topic
+from handouts.layout.environment import layout_names
 from handouts.render import Engine
 from handouts.spec import LANGUAGES
 

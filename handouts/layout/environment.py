@@ -14,13 +14,13 @@ import jinja2
 from markupsafe import Markup
 
 from handouts import __version__
+from handouts.content.model import Block, Library, Source, Term
+from handouts.content.selection import Selection
 from handouts.errors import ContentError, HandoutsError, LayoutError
 from handouts.i18n import PDF_LANG, format_date, translations
-from handouts.library import Block, Library, Source, Term
-from handouts.markup import markdown_to_xml
+from handouts.layout.markup import markdown_to_xml
+from handouts.layout.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
 from handouts.paths import regular_file_inside
-from handouts.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
-from handouts.selection import Selection
 from handouts.spec import HandoutSpec
 from handouts.xmltree import lint_template_source
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handouts.content.model import Block, Library, Question, Topic
 from handouts.errors import SpecError
-from handouts.library import Block, Library, Question, Topic
 from handouts.spec import HandoutSpec
 
 MAX_KEY_POINTS = 4

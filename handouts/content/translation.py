@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from handouts.content.model import Block, Library, Question, Topic
+from handouts.content.selection import Selection, select_blocks
 from handouts.errors import ContentError, join_problems
 from handouts.i18n import translations
-from handouts.library import Block, Library, Question, Topic
-from handouts.selection import Selection, select_blocks
 from handouts.spec import HandoutSpec
 
 SOURCE_LANGUAGE = "en"
