@@ -445,8 +445,8 @@ def check(
     Each problem prints as `path:line: severity: what is wrong (how to fix)`.
     Exit status: 0 clean (warnings allowed without --strict), 1 problems, 2 usage error.
     """
-    from handouts.check import check_directories
-    from handouts.check_report import format_json, format_text
+    from handouts.check.report import format_json, format_text
+    from handouts.check.rules import check_directories
 
     report = check_directories(content_dirs, templates_dirs, config_file, languages, date)
     text = format_json(report, strict) if output_format == "json" else format_text(report, strict, scores)

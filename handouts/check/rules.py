@@ -5,150 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from handouts.check_config import CheckConfig
+from handouts.check.config import load_check_config
+from handouts.check.handouts import check_glyphs, check_language, load_themes
+from handouts.check.lines import line_of, read_lines
+from handouts.check.model import BlockScore, CheckRequest, HandoutScore, Problems, Report, display
 from handouts.content.loader import read_library
 from handouts.content.model import Block, Library
-from handouts.errors import HandoutsError
-from handouts.readability import Scores
-from handouts.spec import LANGUAGES
-
-SEVERITIES = ("error", "warning")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong, where it is, and how to fix it."""
-
-    path: str
-    line: int
-    severity: str
-    message: str
-    fix: str = ""
-    rule: str = "content"
-
-    def text(self, strict: bool = False) -> str:
-        """`path:line: severity: what is wrong (how to fix)`."""
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        fix = f" ({self.fix})" if self.fix else ""
-        return f"{where}: {self.effective(strict)}: {self.message}{fix}"
-
-    def effective(self, strict: bool) -> str:
-        return "error" if strict else self.severity
-
-
-@dataclass(frozen=True)
-class BlockScore:
-    language: str
-    id: str
-    path: str
-    scores: Scores
-
-
-@dataclass(frozen=True)
-class HandoutScore:
-    language: str
-    type: str
-    stage: str
-    audience: str
-    scores: Scores
-
-    @property
-    def name(self) -> str:
-        return f"{self.type}/{self.stage}/{self.audience}"
-
-
-@dataclass(frozen=True)
-class Report:
-    """What one check run found."""
-
-    problems: tuple[Problem, ...]
-    blocks: tuple[BlockScore, ...]
-    handouts: tuple[HandoutScore, ...]
-    languages: tuple[str, ...]
-
-    def count(self, severity: str) -> int:
-        return sum(1 for p in self.problems if p.severity == severity)
-
-    def failed(self, strict: bool) -> bool:
-        """Errors always fail; warnings fail only in strict mode."""
-        return any(p.severity == "error" or strict for p in self.problems)
-
-
-@dataclass(frozen=True)
-class CheckRequest:
-    """What to check: stacked directories (built-in first), the config, and the day to judge dates by."""
-
-    content_dirs: tuple[Path, ...]
-    templates_dirs: tuple[Path, ...]
-    config: CheckConfig
-    today: dt.date
-    languages: tuple[str, ...] = ()
-
-
-@dataclass
-class Problems:
-    """Collects problems once each; the config decides each rule's severity, `off` drops it."""
-
-    config: CheckConfig
-    found: dict[tuple[str, int, str], Problem] = field(default_factory=dict)
-
-    def keep(self, problem: Problem) -> None:
-        """Keep the first problem reported at a place with a message (many renders find the same one)."""
-        self.found.setdefault((problem.path, problem.line, problem.message), problem)
-
-    def add(self, path: Path | str, line: int, rule: str, message: str, fix: str = "") -> None:
-        severity = self.config.severity.get(rule, "error")
-        if severity != "off":
-            self.keep(Problem(display(path), line, severity, message, fix, rule))
-
-    def warn(self, path: Path | str, line: int, rule: str, message: str, fix: str = "") -> None:
-        """A problem that is a warning whatever the config says (e.g. a review falling due soon)."""
-        self.keep(Problem(display(path), line, "warning", message, fix, rule))
-
-    def messages(self, messages: Iterable[str], rule: str) -> None:
-        """Problems from the loader or a stage error, already written as `path:line: what (how)`."""
-        for message in messages:
-            for line in message.splitlines():
-                if line.strip() and not re.match(r"^\d+ problems in ", line):
-                    self.keep(parse_message(line.strip(), rule))
-
-    def error(self, exc: HandoutsError, rule: str) -> None:
-        self.messages([exc.message], rule)
-
-
-_WHERE = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<rest>.+)$")
-_FIX = re.compile(r"^(?P<what>.+?)\s+\((?P<how>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
-
-
-def parse_message(message: str, rule: str) -> Problem:
-    """Split `path:line: what (how)` into a Problem; a message without a path keeps it whole."""
-    where = _WHERE.match(message)
-    path, line, rest = ("", 0, message)
-    if where and ("/" in where["path"] or "." in where["path"] or where["line"]):
-        path, line, rest = where["path"], int(where["line"] or 0), where["rest"]
-    fix = _FIX.match(rest)
-    what, how = (fix["what"], fix["how"]) if fix else (rest, "")
-    return Problem(display(path) if path else "", line, "error", what, how, rule)
-
-
-def display(path: Path | str) -> str:
-    """A path relative to the working directory when it is under it."""
-    candidate = Path(path)
-    try:
-        return str(candidate.resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python < 3.13)
-        return str(path)
+from handouts.content.translation import language_name, translated_dir
+from handouts.errors import UsageError
+from handouts.paths import stacked
+from handouts.spec import LANGUAGES, default_date
 
 
 def run_check(request: CheckRequest) -> Report:
     """Check everything, then report everything: content, translations, glyphs, templates, readability."""
-    from handouts.check_handouts import check_glyphs, check_language, load_themes
-
     problems = Problems(request.config)
     languages = request.languages or present_languages(request.content_dirs)
     libraries = {language: load_checked(request, language, problems) for language in languages}
@@ -274,8 +148,6 @@ def check_sources(libraries: dict[str, Library], problems: Problems) -> None:
 
 def check_translation(source: Library, target: Library, problems: Problems) -> None:
     """Blocks, questions and sections the translation lacks, and translations older than their source."""
-    from handouts.content.translation import language_name, translated_dir
-
     name = language_name(target.language)
     for block in source.blocks.values():
         other = target.blocks.get(block.id)
@@ -333,52 +205,6 @@ def check_translated_topics(source: Library, target: Library, name: str, problem
             )  # fmt: skip
 
 
-# --- finding lines in files ------------------------------------------------------------------
-
-
-@lru_cache(maxsize=512)
-def read_lines(path: Path) -> tuple[str, ...]:
-    try:
-        return tuple(path.read_text(encoding="utf-8", errors="replace").splitlines())
-    except OSError:
-        return ()
-
-
-def line_of(path: Path, needle: str, default: int = 1) -> int:
-    """The first line containing `needle`, or `default`."""
-    return next((n for n, text in enumerate(read_lines(path), 1) if needle in text), default)
-
-
-_MARKUP = re.compile(r"\*\*|__|\[|\]\([^)]*\)|^\s*(?:[-*+>]|\d+[.)])\s+|\{[%{#].*?[%}#]\}")
-
-
-def locate(path: Path, snippet: str, default: int) -> int:
-    """The line of a file where a piece of printed text starts, found by its first words."""
-    words = snippet.split()
-    lines = [" ".join(_MARKUP.sub("", text).split()).lower() for text in read_lines(path)]
-    for size in (6, 4, 2):
-        if len(words) < size and size != 2:
-            continue
-        phrase = " ".join(words[:size]).lower()
-        found = _find_line(lines, phrase, default)
-        if found:
-            return found
-    return default
-
-
-def _find_line(lines: Sequence[str], phrase: str, start: int) -> int:
-    for number in _from(start, len(lines)):
-        if phrase and phrase in lines[number - 1]:
-            return number
-    return 0
-
-
-def _from(start: int, count: int) -> Iterator[int]:
-    """Line numbers from `start` to the end, then the ones before it."""
-    yield from range(max(start, 1), count + 1)
-    yield from range(1, min(max(start, 1), count + 1))
-
-
 def check_directories(
     content_dirs: Sequence[Path],
     templates_dirs: Sequence[Path],
@@ -387,11 +213,6 @@ def check_directories(
     today: str | None = None,
 ) -> Report:
     """Check the built-in content and templates with the organisation's directories layered on top."""
-    from handouts.check_config import load_check_config
-    from handouts.errors import UsageError
-    from handouts.paths import stacked
-    from handouts.spec import default_date
-
     try:
         day = dt.date.fromisoformat(today) if today else default_date()
     except ValueError as exc:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from handouts.check.readability import METRICS
 from handouts.errors import UsageError, join_problems
-from handouts.readability import METRICS
 from handouts.yamlfile import deep_merge, load_yaml_file
 
 DEFAULT_CONFIG = Path(__file__).with_name("checks.yaml")

@@ -9,23 +9,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from handouts.check import (
-    BlockScore,
-    CheckRequest,
-    HandoutScore,
-    Problems,
-    display,
-    line_of,
-    locate,
-    read_lines,
-)
-from handouts.check_config import LanguageConfig, Limit
-from handouts.content.model import Block, Library
-from handouts.content.selection import Selection, select_blocks
-from handouts.errors import HandoutsError
-from handouts.paths import regular_file_inside
-from handouts.pdf.themes import Theme
-from handouts.readability import (
+from handouts.check.config import LanguageConfig, Limit
+from handouts.check.lines import line_of, locate, read_lines
+from handouts.check.model import BlockScore, CheckRequest, HandoutScore, Problems, display
+from handouts.check.readability import (
     Flag,
     Piece,
     Prose,
@@ -44,8 +31,15 @@ from handouts.readability import (
     scoring_text,
     unexplained_words,
 )
+from handouts.content.model import Block, Library
+from handouts.content.selection import Selection, select_blocks
+from handouts.errors import HandoutsError
+from handouts.i18n import LOCALE_DIR
+from handouts.layout.environment import layout_names, render_block, render_layout
+from handouts.paths import regular_file_inside
+from handouts.pdf.themes import Theme, find_file, load_theme, theme_names
 from handouts.spec import AUDIENCES, PRINT_SIZES, STAGES, TYPES, HandoutSpec
-from handouts.xmltree import Node
+from handouts.xmltree import Node, parse_handout_xml
 
 COMBINATIONS = tuple(itertools.product((None, *TYPES), STAGES, AUDIENCES))
 """Every tailoring: general and each MS type, each stage, each audience."""
@@ -85,8 +79,6 @@ def check_language(
     library: Library, request: CheckRequest, problems: Problems
 ) -> tuple[list[BlockScore], list[HandoutScore]]:
     """Render every block and layout for every tailoring; check and score the text."""
-    from handouts.layout.environment import layout_names
-
     check = LanguageCheck(library, request, problems)
     layouts = layout_names(request.templates_dirs)
     if request.config.handout_layout not in layouts:
@@ -106,8 +98,6 @@ def check_language(
 def check_tailoring(
     check: LanguageCheck, combination: tuple[str | None, str, str], layouts: Sequence[str]
 ) -> None:
-    from handouts.layout.environment import render_block
-
     type_, stage, audience = combination
     spec = HandoutSpec(
         type=type_, stage=stage, audience=audience, language=check.library.language, date=check.request.today
@@ -140,9 +130,6 @@ def check_question_count(check: LanguageCheck, spec: HandoutSpec, count: int) ->
 
 def render_tailoring(check: LanguageCheck, spec: HandoutSpec) -> Node | None:
     """The handout XML tree for a spec, or None after recording why it does not render."""
-    from handouts.layout.environment import render_layout
-    from handouts.xmltree import parse_handout_xml
-
     try:
         xml = render_layout(
             spec, check.library, select_blocks(check.library, spec), check.request.templates_dirs
@@ -288,8 +275,6 @@ def glossary_origin(library: Library, term: str) -> Origin:
 
 def check_handout(check: LanguageCheck, spec: HandoutSpec, root: Node) -> None:
     """Score an assembled handout and follow its medical terms and acronyms in reading order."""
-    from handouts.pdf.themes import find_file
-
     name = tailoring_name(spec)
     selection = select_blocks(check.library, spec)
     scores = score_text(
@@ -320,8 +305,6 @@ def walk(node: Node) -> Iterator[Node]:
 
 def hardest_blocks(check: LanguageCheck, spec: HandoutSpec, selection: Selection, count: int = 3) -> str:
     """The handout's hardest blocks with their scores, e.g. `rrms (7.9), cis (7.5)`."""
-    from handouts.layout.environment import render_block
-
     scored = []
     for block in selection.blocks:
         try:
@@ -339,8 +322,6 @@ def reading_order(
     check: LanguageCheck, spec: HandoutSpec, root: Node, selection: Selection, layout: Path
 ) -> list[Piece[Origin]]:
     """Title, key points, blocks, questions, then the printed glossary: the order a reader meets them."""
-    from handouts.layout.environment import render_block
-
     pieces = [Piece(Origin(layout, 1), n.text()) for n in walk(root) if n.tag in ("title", "subtitle")]
     by_point = {b.key_point: b for b in selection.blocks if b.key_point}
     for point in selection.key_points:
@@ -400,8 +381,6 @@ def report_unexplained(check: LanguageCheck) -> None:
 
 def load_themes(templates_dirs: Sequence[Path], problems: Problems) -> list[Theme]:
     """Every theme that loads; the others become problems."""
-    from handouts.pdf.themes import load_theme, theme_names
-
     themes = []
     for name in theme_names(templates_dirs):
         try:
@@ -446,8 +425,6 @@ def printed_texts(
     libraries: Iterable[Library], templates_dirs: Sequence[Path]
 ) -> Iterator[tuple[Path, int, str]]:
     """(file, line, text) for everything that can reach the page: content, templates, translations."""
-    from handouts.i18n import LOCALE_DIR
-
     languages = []
     for library in libraries:
         languages.append(library.language)

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from statistics import mean
 
-from handouts.check import BlockScore, HandoutScore, Report
-from handouts.readability import Scores
+from handouts.check.model import BlockScore, HandoutScore, Report
+from handouts.check.readability import Scores
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 HEADINGS = {
