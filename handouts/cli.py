@@ -273,7 +273,7 @@ def site(
     """
     from handouts.clinic import load_clinic
     from handouts.render import Engine
-    from handouts.site import build_site, chosen_variants
+    from handouts.web.site import build_site, chosen_variants
 
     engine = Engine.from_dirs(content_dirs, templates_dirs)
     variants = chosen_variants(engine, filters, allow_fallback, lambda line: click.echo(line, err=True))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -13,6 +12,9 @@ from handouts.clinic import Clinic
 from handouts.errors import OutputError, UsageError
 from handouts.render import Engine, Rendered, render_handout
 from handouts.spec import LANGUAGES, PAPERS, PRINT_SIZES, TYPES, HandoutSpec, parse_spec
+from handouts.web.labels import LANGUAGE_NAMES, label
+from handouts.web.options import offered_languages, untranslated
+from handouts.web.site_page import SitePdf, Variant, render_site_index
 from handouts.write import write_atomic
 
 SITE_TYPES = ("general", *TYPES)
@@ -23,30 +25,6 @@ written for the months after diagnosis. It is the one that still makes sense to 
 the reverse is not true."""
 
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One standard handout of the site."""
-
-    type: str
-    print_size: str
-    paper: str
-    language: str
-
-    @property
-    def filename(self) -> str:
-        """A clean, stable name, e.g. ms-rrms-en-large-print-a4.pdf."""
-        return f"ms-{self.type}-{self.language}-{self.print_size}-print-{self.paper}.pdf"
-
-
-@dataclass(frozen=True)
-class SitePdf:
-    """A rendered variant, with what the index says about it."""
-
-    variant: Variant
-    pages: int
-    size: int
 
 
 def site_variants(
@@ -92,9 +70,6 @@ def site_languages(
     engine: Engine, requested: str | None, allow_fallback: bool, warn: Callable[[str], None]
 ) -> tuple[str, ...]:
     """Requested languages must be complete (or fall back); by default incomplete ones are left out, with a warning."""
-    from handouts.web.labels import LANGUAGE_NAMES, label
-    from handouts.web.options import offered_languages, untranslated
-
     offered = offered_languages(engine)
     chosen = []
     for language in parse_choices(requested, LANGUAGES, "--languages"):
@@ -204,6 +179,4 @@ def stylesheet() -> bytes:
 
 def site_index(pdfs: Sequence[SitePdf], clinic: Clinic | None) -> str:
     """index.html: one section per language, one list per type, plain links to every PDF."""
-    from handouts.web.site_page import render_site_index
-
     return render_site_index(pdfs, clinic)
