@@ -368,7 +368,8 @@ def batch(
     skipped), output file, pages, SHA-256 and error. Exit status: 0 when every row is ok or
     skipped, 1 when any row failed, 2 for a usage error (nothing rendered), 130 when interrupted.
     """
-    from handouts.batch import BatchOptions, execute
+    from handouts.batch.options import BatchOptions
+    from handouts.batch.run import execute
 
     options = BatchOptions(
         manifest=manifest,

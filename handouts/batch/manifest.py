@@ -73,7 +73,13 @@ def read_manifest(path: Path, fmt: str) -> Iterator[ManifestRow]:
 def _open_text(path: Path, newline: str | None = None) -> IO[str]:
     try:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
+            what = (
+                "is a folder, not a file"
+                if path.is_dir()
+                else "is not a regular file"
+                if path.exists()
+                else "does not exist"
+            )
             raise ManifestError(f"{path}: {what} (check the manifest path)")
         return path.open(encoding="utf-8-sig", newline=newline)
     except OSError as exc:
@@ -109,7 +115,9 @@ def _limited_lines(stream: IO[str], where: str) -> Iterator[str]:
     while text := stream.readline(MAX_ROW_CHARS + 1):
         number += 1
         if len(text) > MAX_ROW_CHARS and not text.endswith(("\n", "\r")):
-            raise ManifestError(f"{where}:{number}: line is longer than {MAX_ROW_CHARS:,} characters (shorten it)")
+            raise ManifestError(
+                f"{where}:{number}: line is longer than {MAX_ROW_CHARS:,} characters (shorten it)"
+            )
         yield text
 
 
@@ -255,7 +263,9 @@ def _yaml_row(loader: _RowLoader, node: yaml.Node, number: int) -> ManifestRow:
         data = loader.construct_document(node)
     except ValueProblem as exc:
         loader.state_generators, loader.constructed_objects, loader.recursive_objects = [], {}, {}
-        return ManifestRow(number, line, problem=f"{exc.problem} (quote it to keep it as text, or correct it)")
+        return ManifestRow(
+            number, line, problem=f"{exc.problem} (quote it to keep it as text, or correct it)"
+        )
     if not isinstance(data, dict):
         return ManifestRow(number, line, problem="a row must be a mapping of keys such as `type: rrms`")
     return ManifestRow(number, line, {str(key): value for key, value in data.items()})
