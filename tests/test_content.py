@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from handouts.render import Engine, render_handout
-from handouts.spec import AUDIENCES, LANGUAGES, STAGES, TYPES
+from handouts.vocabulary import AUDIENCES, LANGUAGES, STAGES, TYPES
 
 from .conftest import make_spec, pdf_text
 

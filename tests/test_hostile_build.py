@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from handouts.errors import RenderError
 from handouts.render import Engine, render_handout
-from handouts.spec import AUDIENCES, PAPERS, PRINT_SIZES, STAGES, TYPES
+from handouts.vocabulary import AUDIENCES, PAPERS, PRINT_SIZES, STAGES, TYPES
 
 from .conftest import make_spec, pdf_text
 

@@ -17,7 +17,7 @@ import pytest
 from handouts.paths import builtin_dir
 from handouts.pdf.themes import contrast_ratio, load_theme
 from handouts.render import Engine, render_handout
-from handouts.spec import AUDIENCES, STAGES, TYPES
+from handouts.vocabulary import AUDIENCES, STAGES, TYPES
 
 from .conftest import make_spec, pdf_chars, pdf_text
 

@@ -24,9 +24,10 @@ import pytest
 from handouts.i18n import PDF_LANG, translations
 from handouts.pdf.themes import contrast_ratio
 from handouts.render import Engine
+from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web.options import offered_languages
 from handouts.web.site import SITE_AUDIENCE, SITE_STAGE, SITE_TYPES, site_variants
-from handouts.web.site_page import HANDOUT_TITLES, Variant
+from handouts.web.site_page import Variant
 
 from .test_web import CHROMIUM, CHROMIUM_ARGS, TEXT_COLOURS, _hex
 

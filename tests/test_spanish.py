@@ -28,7 +28,7 @@ from handouts.content.loader import load_library
 from handouts.content.model import Library
 from handouts.i18n import LOCALE_DIR, format_date
 from handouts.render import Engine, render_handout
-from handouts.spec import AUDIENCES, STAGES, TYPES
+from handouts.vocabulary import AUDIENCES, STAGES, TYPES
 
 from .conftest import FIXED_DATE, make_spec, pdf_chars, pdf_text
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from handouts.errors import UsageError
 from handouts.spec import HandoutSpec
+from handouts.vocabulary import GENERAL
 
 DEFAULT_NAME = "{id}-{type}-{language}.pdf"
 NAME_FIELDS = ("id", "row", "type", "stage", "audience", "language", "paper", "print", "layout", "date")
@@ -61,7 +62,7 @@ def output_name(template: str, spec: HandoutSpec, row_id: str, number: int) -> s
     values: dict[str, Any] = {
         "id": safe_part(row_id),
         "row": number,
-        "type": spec.type or "general",
+        "type": spec.type or GENERAL,
         "stage": spec.stage,
         "audience": spec.audience,
         "language": spec.language,

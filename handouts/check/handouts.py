@@ -38,7 +38,8 @@ from handouts.i18n import LOCALE_DIR
 from handouts.layout.environment import layout_names, render_block, render_layout
 from handouts.paths import regular_file_inside
 from handouts.pdf.themes import Theme, find_file, load_theme, theme_names
-from handouts.spec import AUDIENCES, PRINT_SIZES, STAGES, TYPES, HandoutSpec
+from handouts.spec import HandoutSpec
+from handouts.vocabulary import AUDIENCES, GENERAL, PRINT_SIZES, STAGES, TYPES
 from handouts.xmltree import Node, parse_handout_xml
 
 COMBINATIONS = tuple(itertools.product((None, *TYPES), STAGES, AUDIENCES))
@@ -281,7 +282,7 @@ def check_handout(check: LanguageCheck, spec: HandoutSpec, root: Node) -> None:
         scoring_text(node_prose(root).units), spec.language, check.request.config.smog_min_sentences
     )
     check.handouts.append(
-        HandoutScore(spec.language, spec.type or "general", spec.stage, spec.audience, scores)
+        HandoutScore(spec.language, spec.type or GENERAL, spec.stage, spec.audience, scores)
     )
     layout = find_file(check.request.templates_dirs, "layouts", f"{spec.layout}.xml.j2") or Path(spec.layout)
     fix = f"simplify its hardest blocks: {hardest_blocks(check, spec, selection)}"

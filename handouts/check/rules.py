@@ -18,7 +18,8 @@ from handouts.content.model import Block, Library
 from handouts.content.translation import language_name, translated_dir
 from handouts.errors import UsageError
 from handouts.paths import stacked
-from handouts.spec import LANGUAGES, default_date
+from handouts.spec import default_date
+from handouts.vocabulary import LANGUAGES
 
 
 def run_check(request: CheckRequest) -> Report:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
-from handouts.spec import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGES, TYPES
+from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
 
 
 @click.command(context_settings=CONTEXT)
@@ -19,7 +19,7 @@ from handouts.spec import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGES, TYP
     help="YAML spec file with any of the keys below; flags given here override it.",
 )
 @click.option(
-    "--type", "type_", type=click.Choice(["general", *TYPES]), help="MS type. Omit for a general MS handout."
+    "--type", "type_", type=click.Choice(TYPE_CHOICES), help="MS type. Omit for a general MS handout."
 )
 @click.option("--stage", type=click.Choice(STAGES), help="Where the person is.  [default: newly-diagnosed]")
 @click.option("--audience", type=click.Choice(AUDIENCES), help="Who reads it.  [default: patient]")

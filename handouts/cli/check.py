@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
-from handouts.spec import LANGUAGES
+from handouts.vocabulary import LANGUAGES
 
 
 @click.command(context_settings=CONTEXT)

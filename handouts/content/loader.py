@@ -10,11 +10,8 @@ from typing import Any
 
 from handouts.content.model import (
     ANY,
-    AUDIENCE_TAGS,
     BLOCK_KEYS,
     REQUIRED_BLOCK_KEYS,
-    STAGE_TAGS,
-    TYPE_TAGS,
     Block,
     Library,
     Question,
@@ -25,6 +22,7 @@ from handouts.content.model import (
 )
 from handouts.errors import ContentError, HandoutsError, join_problems
 from handouts.limits import MAX_BLOCK_CHARS
+from handouts.vocabulary import AUDIENCES, STAGES, TYPE_CHOICES, WEB_SCHEMES
 from handouts.yamlfile import parse_yaml, read_text
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -150,7 +148,7 @@ class _Loader:
             if not isinstance(item, Mapping) or not all(item.get(k) for k in ("title", "url")):
                 self.problems.append(f"{path}:{line}: source '{key}' needs title and url")
                 continue
-            if not str(item["url"]).startswith(("https://", "http://")):
+            if not str(item["url"]).startswith(WEB_SCHEMES):
                 self.problems.append(
                     f"{path}:{line}: source '{key}' url {str(item['url'])[:40]!r} must start with https:// or http://"
                 )
@@ -220,7 +218,7 @@ class _Loader:
 
     def _tags(self, meta: Mapping[str, Any], where: str) -> Tags | None:
         sets: list[frozenset[str]] = []
-        for key, valid in (("types", TYPE_TAGS), ("stages", STAGE_TAGS), ("audiences", AUDIENCE_TAGS)):
+        for key, valid in (("types", TYPE_CHOICES), ("stages", STAGES), ("audiences", AUDIENCES)):
             value = meta.get(key, [ANY])
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not items:

@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from handouts.vocabulary import GENERAL
+
 ANY = "any"
-TYPE_TAGS = ("general", "cis", "rrms", "spms", "ppms")
-STAGE_TAGS = ("newly-diagnosed", "established")
-AUDIENCE_TAGS = ("patient", "caregiver")
 BLOCK_KEYS = (
     "id", "title", "topic", "order", "types", "stages", "audiences", "key_point", "sources",
     "facts", "reviewed", "review_due",
@@ -38,7 +37,7 @@ class Tags:
 
     def fit(self, type_: str | None, stage: str, audience: str) -> bool:
         """True when this content belongs in a handout for that type, stage and audience."""
-        wanted_type = type_ or "general"
+        wanted_type = type_ or GENERAL
         return (
             bool({ANY, wanted_type} & self.types)
             and bool({ANY, stage} & self.stages)

@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from handouts.errors import ContentError
+from handouts.vocabulary import is_link
 
 SUPPORTED = "paragraphs, bullet and numbered lists, **bold**, [links](https://...), #### headings, > notes"
 
@@ -92,7 +93,7 @@ def inline_to_xml(children: list[Token], path: Path, line: int) -> str:
             out.append("</b>")
         elif kind == "link_open":
             href = str(child.attrs.get("href", ""))
-            if not href.startswith(("https://", "http://", "mailto:", "tel:")):
+            if not is_link(href):
                 raise ContentError(
                     f"{path}:{line}: link {href!r} must start with https:// (or mailto:, tel:)"
                 )

@@ -25,9 +25,8 @@ from handouts.pdf.flowables import (
     tag,
 )
 from handouts.pdf.themes import Theme
+from handouts.vocabulary import WEB_SCHEMES, is_link
 from handouts.xmltree import Node
-
-SAFE_LINK_PREFIXES = ("https://", "http://", "mailto:", "tel:")
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
             parts.append("<br/>")
         elif child.tag == "link":
             href = child.attrs.get("href", "")
-            if not href.startswith(SAFE_LINK_PREFIXES):
+            if not is_link(href):
                 raise LayoutError(f"{ctx.origin}:{child.line}: link {href[:40]!r} must start with https://")
             colour = ctx.theme.colour_hex("link")
             parts.append(
@@ -216,7 +215,7 @@ def build_write_in(node: Node, ctx: StoryContext) -> list[Flowable]:
 
 def build_qr(node: Node, ctx: StoryContext) -> list[Flowable]:
     url = node.attrs.get("url", "")
-    if not url.startswith(("https://", "http://")):
+    if not url.startswith(WEB_SCHEMES):
         raise LayoutError(f"{ctx.origin}:{node.line}: <qr url> must start with https://")
     alt = node.attrs.get("alt") or f"QR code: {url}"
     return [QrCode(url, node.attrs.get("label", ""), alt, ctx.theme)]

@@ -8,7 +8,7 @@ from handouts.content.model import Topic
 from handouts.errors import HandoutsError
 from handouts.layout.environment import layout_names
 from handouts.render import Engine
-from handouts.spec import LANGUAGES
+from handouts.vocabulary import LANGUAGES
 
 SOURCE_LANGUAGE = "en"
 

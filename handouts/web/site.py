@@ -11,13 +11,14 @@ from pathlib import Path
 from handouts.clinic import Clinic
 from handouts.errors import OutputError, UsageError
 from handouts.render import Engine, Rendered, render_handout
-from handouts.spec import LANGUAGES, PAPERS, PRINT_SIZES, TYPES, HandoutSpec, parse_spec
+from handouts.spec import HandoutSpec, parse_spec
+from handouts.vocabulary import LANGUAGES, PAPERS, PRINT_SIZES, TYPE_CHOICES
 from handouts.web.labels import LANGUAGE_NAMES, label
 from handouts.web.options import offered_languages, untranslated
 from handouts.web.site_page import SitePdf, Variant, render_site_index
 from handouts.write import write_atomic
 
-SITE_TYPES = ("general", *TYPES)
+SITE_TYPES = TYPE_CHOICES
 SITE_STAGE = "newly-diagnosed"
 SITE_AUDIENCE = "patient"
 """A site has no clinician to tailor it, so every PDF is the broad first handout: for the person with MS,

@@ -12,16 +12,8 @@ import jinja2
 from handouts import __version__
 from handouts.clinic import Clinic
 from handouts.i18n import translations
+from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web import labels
-
-HANDOUT_TITLES = {
-    "general": "Living with multiple sclerosis (MS)",
-    "cis": "Clinically isolated syndrome (CIS)",
-    "rrms": "Relapsing-remitting MS (RRMS)",
-    "spms": "Secondary progressive MS (SPMS)",
-    "ppms": "Primary progressive MS (PPMS)",
-}
-"""The handout titles the layouts print (the same gettext message ids), so a heading matches its PDF."""
 
 
 @dataclass(frozen=True)
