@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from handouts.content.loader import load_library
-from handouts.content.model import Library
+from handouts.content.translation import SOURCE_LANGUAGE, select_translated
+from handouts.engine import Engine
 from handouts.errors import RenderError, SpecError
-from handouts.paths import stacked
+from handouts.layout.environment import render_layout
 from handouts.pdf.render import PdfOptions, render_pdf
-from handouts.pdf.themes import Theme, load_theme
+from handouts.pdf.themes import Theme
 from handouts.spec import HandoutSpec
 from handouts.xmltree import HandoutMeta, parse_handout_xml
-
-
-@dataclass(frozen=True)
-class Engine:
-    """The stacked content and template directories; loads each library and theme once per process."""
-
-    content_dirs: tuple[Path, ...]
-    templates_dirs: tuple[Path, ...]
-
-    @classmethod
-    def from_dirs(cls, content_dirs: Sequence[Path] = (), templates_dirs: Sequence[Path] = ()) -> Engine:
-        return cls(stacked("content", content_dirs), stacked("templates", templates_dirs))
-
-    def library(self, language: str) -> Library:
-        return _cached_library(self.content_dirs, language)
-
-    def theme(self, name: str) -> Theme:
-        return _cached_theme(name, self.templates_dirs)
-
-
-@lru_cache(maxsize=16)
-def _cached_library(content_dirs: tuple[Path, ...], language: str) -> Library:
-    return load_library(content_dirs, language)
-
-
-@lru_cache(maxsize=16)
-def _cached_theme(name: str, templates_dirs: tuple[Path, ...]) -> Theme:
-    return load_theme(name, templates_dirs)
 
 
 @dataclass(frozen=True)
@@ -61,9 +30,6 @@ MAX_SQUEEZE = 6
 
 def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
-    from handouts.content.translation import SOURCE_LANGUAGE, select_translated
-    from handouts.layout.environment import render_layout
-
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
     return render_layout(

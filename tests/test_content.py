@@ -9,7 +9,8 @@ import re
 import pypdf
 import pytest
 
-from handouts.render import Engine, render_handout
+from handouts.engine import Engine
+from handouts.render import render_handout
 from handouts.vocabulary import AUDIENCES, LANGUAGES, STAGES, TYPES
 
 from .conftest import make_spec, pdf_text

@@ -14,9 +14,10 @@ import pikepdf
 import pypdf
 import pytest
 
+from handouts.engine import Engine
 from handouts.paths import builtin_dir
 from handouts.pdf.themes import contrast_ratio, load_theme
-from handouts.render import Engine, render_handout
+from handouts.render import render_handout
 from handouts.vocabulary import AUDIENCES, STAGES, TYPES
 
 from .conftest import make_spec, pdf_chars, pdf_text

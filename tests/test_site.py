@@ -21,9 +21,9 @@ import pdfplumber
 import pypdf
 import pytest
 
+from handouts.engine import Engine
 from handouts.i18n import PDF_LANG, translations
 from handouts.pdf.themes import contrast_ratio
-from handouts.render import Engine
 from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web.options import offered_languages
 from handouts.web.site import SITE_AUDIENCE, SITE_STAGE, SITE_TYPES, site_variants

@@ -26,8 +26,9 @@ from reportlab.pdfbase.ttfonts import TTFontFile
 
 from handouts.content.loader import load_library
 from handouts.content.model import Library
+from handouts.engine import Engine
 from handouts.i18n import LOCALE_DIR, format_date
-from handouts.render import Engine, render_handout
+from handouts.render import render_handout
 from handouts.vocabulary import AUDIENCES, STAGES, TYPES
 
 from .conftest import FIXED_DATE, make_spec, pdf_chars, pdf_text

@@ -8,10 +8,11 @@ import pytest
 
 from handouts.content.loader import load_library
 from handouts.content.selection import select_blocks
+from handouts.engine import Engine
 from handouts.errors import ContentError, LayoutError, SpecError
 from handouts.layout.markup import markdown_to_xml
 from handouts.paths import builtin_dir
-from handouts.render import Engine, handout_xml
+from handouts.render import handout_xml
 from handouts.xmltree import parse_handout_xml
 
 from .conftest import FIXTURES, make_spec

@@ -18,7 +18,7 @@ from handouts.batch.worker import (
     render_row,
     use_engine,
 )
-from handouts.render import Engine
+from handouts.engine import Engine
 
 # --- the run: a bounded window of rows in flight, results in manifest order ---------------------------
 

@@ -14,11 +14,14 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
+
 from handouts.batch.options import RowPlan
 from handouts.batch.plan import problem_lines, scrub, spec_terms
+from handouts.engine import Engine
 from handouts.errors import HandoutsError, OutputError
 from handouts.pdf.postpass import FINGERPRINT_KEY
-from handouts.render import Engine, render_handout
+from handouts.render import render_handout
 from handouts.write import write_atomic
 
 # --- rendering (runs in the worker processes) --------------------------------------------------------
@@ -105,8 +108,6 @@ MAX_EXISTING_BYTES = 100_000_000
 
 def existing_output(target: Path, fingerprint: str) -> tuple[int, str] | None:
     """(pages, SHA-256) of a finished file made from the same spec, or None when it must be rendered."""
-    import pikepdf
-
     try:
         info = target.stat()
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EXISTING_BYTES:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from reportlab.pdfbase.ttfonts import TTFontFile
+
 from handouts.check.config import LanguageConfig, Limit
 from handouts.check.lines import line_of, locate, read_lines
 from handouts.check.model import BlockScore, CheckRequest, HandoutScore, Problems, display
@@ -413,8 +415,6 @@ def check_glyphs(
 
 
 def font_characters(path: Path) -> frozenset[int]:
-    from reportlab.pdfbase.ttfonts import TTFontFile
-
     return frozenset(TTFontFile(str(path)).charToGlyph)
 
 

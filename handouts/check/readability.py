@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Generic, TypeVar
 
+from textstat.textstat import textstatistics
+
 from handouts.xmltree import Node, parse_handout_xml
 
 T = TypeVar("T")
@@ -146,8 +148,6 @@ def count_words(text: str) -> int:
 @lru_cache(maxsize=4)
 def _textstat(language: str) -> Any:
     """A textstat instance set to the language (each instance keeps its own language)."""
-    from textstat.textstat import textstatistics
-
     stats = textstatistics()
     stats.set_lang(TEXTSTAT_LANGUAGES[language])
     return stats

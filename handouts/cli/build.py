@@ -78,7 +78,8 @@ def build(
     **flags: Any,
 ) -> None:
     """Build one tailored handout PDF."""
-    from handouts.render import Engine, handout_xml, render_handout
+    from handouts.engine import Engine
+    from handouts.render import handout_xml, render_handout
     from handouts.spec import load_spec_file, parse_spec
     from handouts.write import write_output
 

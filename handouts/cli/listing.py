@@ -22,9 +22,9 @@ from handouts.vocabulary import LANGUAGES
 @templates_dir_option
 def list_(language: str, content_dirs: tuple[Path, ...], templates_dirs: tuple[Path, ...]) -> None:
     """Show the layouts, themes, sections (topics) and content blocks available."""
+    from handouts.engine import Engine
     from handouts.layout.environment import layout_names
     from handouts.pdf.themes import theme_names
-    from handouts.render import Engine
 
     engine = Engine.from_dirs(content_dirs, templates_dirs)
     library = engine.library(language)

@@ -48,7 +48,7 @@ def serve(
     form is stored or logged. Stop the server with Ctrl+C.
     """
     from handouts.clinic import load_clinic
-    from handouts.render import Engine
+    from handouts.engine import Engine
     from handouts.web.app import create_app
     from handouts.web.server import make_server, run_server
 

@@ -53,7 +53,7 @@ def site(
     size: upload OUTDIR to any web host; there is no server code and no JavaScript.
     """
     from handouts.clinic import load_clinic
-    from handouts.render import Engine
+    from handouts.engine import Engine
     from handouts.web.site import build_site, chosen_variants
 
     engine = Engine.from_dirs(content_dirs, templates_dirs)

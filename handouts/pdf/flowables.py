@@ -7,10 +7,12 @@ from functools import lru_cache
 from itertools import count, groupby
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from handouts.pdf.tagging import (
@@ -95,7 +97,6 @@ class LogoImage(Tagged):
 
     def __init__(self, path: Path, height: float, alt: str) -> None:
         super().__init__()
-        from reportlab.lib.utils import ImageReader
 
         self.reader = ImageReader(str(path))
         pixel_w, pixel_h = self.reader.getSize()
@@ -447,8 +448,6 @@ def short_url(url: str) -> str:
 
 
 def _escape(text: str) -> str:
-    from xml.sax.saxutils import escape
-
     return escape(text)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
+from reportlab.pdfbase.ttfonts import TTFontFile
 
 from handouts.pdf.flowables import FieldRequest
 from handouts.xmltree import HandoutMeta
@@ -128,8 +129,6 @@ def _check_mark(width: float, height: float) -> bytes:
 @lru_cache(maxsize=4)
 def _font_program(path: Path) -> tuple[bytes, dict[str, Any]]:
     """The compressed TTF and the metrics a simple TrueType font dictionary needs (read once)."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
-
     face = TTFontFile(str(path))
     widths = []
     for code in range(32, 256):

@@ -13,7 +13,7 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
 from handouts.errors import ThemeError, join_problems
 from handouts.yamlfile import deep_merge, load_yaml_file
@@ -106,8 +106,6 @@ class Theme:
 @lru_cache(maxsize=8)
 def _covered_characters(font_files: tuple[str, ...]) -> frozenset[int]:
     """Code points every one of these TrueType fonts maps to a glyph."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
-
     maps = [set(TTFontFile(path).charToGlyph) for path in font_files]
     return frozenset(set.intersection(*maps))
 

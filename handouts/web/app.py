@@ -10,9 +10,10 @@ from flask import Flask, Response, abort, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from handouts.clinic import Clinic
+from handouts.engine import Engine
 from handouts.errors import ContentError, HandoutsError, SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_FORM_BYTES, MAX_NOTE_CHARS, MAX_NOTES
-from handouts.render import Engine, Rendered, render_handout
+from handouts.render import Rendered, render_handout
 from handouts.spec import HandoutSpec
 from handouts.vocabulary import AUDIENCES, GENERAL, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
 from handouts.web import labels

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handouts.content.model import Topic
+from handouts.engine import Engine
 from handouts.errors import HandoutsError
 from handouts.layout.environment import layout_names
-from handouts.render import Engine
 from handouts.vocabulary import LANGUAGES
 
 SOURCE_LANGUAGE = "en"

@@ -9,8 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 from handouts.clinic import Clinic
+from handouts.engine import Engine
 from handouts.errors import OutputError, UsageError
-from handouts.render import Engine, Rendered, render_handout
+from handouts.render import Rendered, render_handout
 from handouts.spec import HandoutSpec, parse_spec
 from handouts.vocabulary import LANGUAGES, PAPERS, PRINT_SIZES, TYPE_CHOICES
 from handouts.web.labels import LANGUAGE_NAMES, label
