@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from handouts import escaping
 from handouts.errors import ContentError
+from handouts.escaping import quote_attribute
 from handouts.vocabulary import is_link
 
 SUPPORTED = "paragraphs, bullet and numbered lists, **bold**, [links](https://...), #### headings, > notes"
@@ -25,7 +26,7 @@ def _parser() -> MarkdownIt:
 
 def escape_text(text: str) -> str:
     """Escape text for handout XML (and, later, ReportLab markup)."""
-    return escape(text, {'"': "&quot;"})
+    return escaping.escape_text(text).replace('"', "&quot;")
 
 
 def markdown_to_xml(markdown: str, path: Path, first_line: int = 1) -> str:
@@ -97,7 +98,7 @@ def inline_to_xml(children: list[Token], path: Path, line: int) -> str:
                 raise ContentError(
                     f"{path}:{line}: link {href!r} must start with https:// (or mailto:, tel:)"
                 )
-            out.append(f"<link href={quoteattr(href)}>")
+            out.append(f"<link href={quote_attribute(href)}>")
         elif kind == "link_close":
             out.append("</link>")
         elif kind == "em_open":

@@ -174,7 +174,9 @@ def build_pdf(
             "a part of the handout is taller than one page and cannot be split "
             "(shorten the note or block, or use the standard print size)"
         ) from exc
-    return RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks)
+    return RenderedDocument(
+        pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks
+    )
 
 
 def masthead_height(flowables: list[Flowable], width: float, height: float) -> float:

@@ -7,14 +7,13 @@ from functools import lru_cache
 from itertools import count, groupby
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from handouts.escaping import escape_text
 from handouts.pdf.tagging import (
     StructNode,
     Tagged,
@@ -306,7 +305,15 @@ class QuestionItem(Tagged):
             canv.restoreState()
         if self.fillable:
             record_field(
-                canv, "checkbox", f"{self.name}-asked", self.question, 0, box_y, self.box, self.box, self.forms[0]
+                canv,
+                "checkbox",
+                f"{self.name}-asked",
+                self.question,
+                0,
+                box_y,
+                self.box,
+                self.box,
+                self.forms[0],
             )
         self.text.drawOn(canv, self.indent, top - self.text_height)
         lines_top = top - self.text_height
@@ -349,7 +356,15 @@ class FieldLines(Tagged):
         draw_lines(self.canv, self.theme, 0, self.height, self.width, self.lines, self.gap)
         if self.fillable:
             record_field(
-                self.canv, "text", self.name, self.tooltip, 0, 4, self.width, self.height - 4, self.handout_struct
+                self.canv,
+                "text",
+                self.name,
+                self.tooltip,
+                0,
+                4,
+                self.width,
+                self.height - 4,
+                self.handout_struct,
             )
 
 
@@ -428,6 +443,8 @@ QR_QUIET_MODULES = 2
 @lru_cache(maxsize=64)
 def qr_runs(url: str) -> tuple[tuple[tuple[int, int, int], ...], int]:
     """The dark runs (row, first column, length) of the QR code for `url`, and its size in modules."""
+    from reportlab.graphics.barcode import qrencoder  # imported by the first QR code, not by every build
+
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(url)
     code.make()
@@ -448,7 +465,7 @@ def short_url(url: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return escape(text)
+    return escape_text(text)
 
 
 class _GridTable(Table):  # type: ignore[misc]
@@ -468,7 +485,9 @@ class TaggedTable(Tagged):
 
     handout_marking = "parts"
 
-    def __init__(self, rows: list[list[tuple[Flowable, bool]]], theme: Theme, table: Table | None = None) -> None:
+    def __init__(
+        self, rows: list[list[tuple[Flowable, bool]]], theme: Theme, table: Table | None = None
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.theme = theme
