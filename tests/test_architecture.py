@@ -32,6 +32,7 @@ STAGE_ORDER = {"content": 0, "layout": 1, "pdf": 2}
 """Within the stages, a stage may use an earlier one's values, never a later one's."""
 
 SHARED = {
+    "cache",
     "clinic",
     "errors",
     "escaping",

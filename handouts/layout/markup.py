@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from handouts import escaping
 from handouts.errors import ContentError
 from handouts.escaping import quote_attribute
 from handouts.vocabulary import is_link
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 SUPPORTED = "paragraphs, bullet and numbered lists, **bold**, [links](https://...), #### headings, > notes"
 
@@ -19,6 +21,8 @@ SUPPORTED = "paragraphs, bullet and numbered lists, **bold**, [links](https://..
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # CommonMark without raw HTML: any tag a writer types is printed as text, never obeyed.
+    from markdown_it import MarkdownIt  # imported by the first body not already in the cache folder
+
     return MarkdownIt("commonmark", {"html": False}).disable(
         ["image", "code", "fence", "html_block", "html_inline"]
     )
