@@ -114,13 +114,33 @@ class LogoImage(Tagged):
         self.canv.drawImage(self.reader, 0, 6, self.draw_width, self.draw_height, mask="auto")
 
 
+class Label(Tagged):
+    """A list item's bullet or number: one short string drawn where a Paragraph would put its first line."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        tag(self, "Lbl")
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.style.leading
+
+    def draw(self) -> None:
+        style = self.style
+        self.canv.setFillColor(style.textColor)
+        self.canv.setFont(style.fontName, style.fontSize, style.leading)
+        self.canv.drawString(0, self.style.leading - style.fontSize, self.text)  # a Paragraph's first baseline
+
+
 class ListItem(Tagged):
     """One list item: a label (bullet, number, box) beside a body flowable; splits with its body."""
 
     handout_marking = "parts"
 
     def __init__(
-        self, label: Flowable | None, body: Flowable, indent: float, list_id: int, kind: str
+        self, label: Label | None, body: Flowable, indent: float, list_id: int, kind: str
     ) -> None:
         super().__init__()
         self.label = label
@@ -130,8 +150,6 @@ class ListItem(Tagged):
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         _, height = self.body.wrap(avail_width - self.indent, avail_height)
-        if self.label is not None:
-            self.label.wrap(self.indent, avail_height)
         self.width, self.height = avail_width, height
         return avail_width, height
 
@@ -158,8 +176,7 @@ class ListItem(Tagged):
 
     def draw(self) -> None:
         if self.label is not None:
-            _, label_height = self.label.wrap(self.indent, self.height)
-            self.label.drawOn(self.canv, 0, self.height - label_height)
+            self.label.drawOn(self.canv, 0, self.height - self.label.style.leading)
         self.body.drawOn(self.canv, self.indent, 0)
 
 
@@ -169,12 +186,12 @@ def list_items(bodies: list[Flowable], kind: str, theme: Theme) -> list[Flowable
     indent = theme.size("bullet_indent") * (1.6 if kind.startswith("number") else 1)
     items: list[Flowable] = []
     for number, body in enumerate(bodies, 1):
-        label: Flowable | None
+        label: Label | None
         style = theme.style("small" if kind == "number-small" else "item")
         if kind == "bullet":
-            label = tag(parsed_paragraph("\u2022", style), "Lbl")
+            label = Label("\u2022", style)
         elif kind.startswith("number"):
-            label = tag(parsed_paragraph(f"{number}.", style), "Lbl")
+            label = Label(f"{number}.", style)
         else:
             label = None
         items.append(ListItem(label, body, indent if label else 0, list_id, kind))
