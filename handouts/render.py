@@ -40,13 +40,18 @@ def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
 def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> Rendered:
     """All stages: spec -> handout XML -> flowables -> PDF -> post-pass. Returns bytes, writes nothing.
 
-    A layout that declares `max-pages` is re-rendered with a growing `squeeze` until it fits.
+    A layout that declares `max-pages` is laid out again with a growing `squeeze` until it fits; after
+    the first draft, drafts only count their pages, and the one that fits is drawn.
     `fingerprint` (the batch's hash of the spec) is written to the XMP metadata when given.
     """
+    measure_only = False
     for squeeze in range(MAX_SQUEEZE + 1):
-        rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint)
+        rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint, measure_only)
         if max_pages is None or rendered.pages <= max_pages:
+            if measure_only:
+                rendered, _ = _render_once(spec, engine, squeeze, fingerprint)
             return rendered
+        measure_only = True
     raise RenderError(
         f"layout '{spec.layout}' must fit on {max_pages} page(s) but needs {rendered.pages} "
         "(shorten the notes, or use the standard layout)"
@@ -81,7 +86,7 @@ def check_printable(spec: HandoutSpec, theme: Theme) -> None:
 
 
 def _render_once(
-    spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
+    spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = "", measure_only: bool = False
 ) -> tuple[Rendered, int | None]:
     xml = handout_xml(spec, engine, squeeze)
     origin = f"layout '{spec.layout}' output"
@@ -99,6 +104,7 @@ def _render_once(
         tagged=spec.tagged,
         fingerprint=fingerprint,
         page_limit=max_pages if squeeze < MAX_SQUEEZE else None,
+        measure_only=measure_only,
     )
     drawn = render_pdf(root, theme, options)
     if not drawn.pdf:  # a draft that does not fit: no post-pass, squeeze harder

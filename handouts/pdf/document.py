@@ -32,6 +32,12 @@ class RenderedDocument:
     marks: MarkedContent | None = None
 
 
+class MeasuringCanvas(Canvas):  # type: ignore[misc]
+    """A canvas that only counts pages: tagged flowables and the footer skip drawing, nothing is saved."""
+
+    handout_measuring = True
+
+
 class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     """A one-frame page template with a footer, outline entries for sections, and form requests."""
 
@@ -113,6 +119,8 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     def draw_footer(self, canv: Any, doc: Any) -> None:
         """Printed date and "Page X of Y" on every page; the total is filled in at the end (an artifact)."""
         self.page_count = max(self.page_count, canv.getPageNumber())
+        if getattr(canv, "handout_measuring", False):
+            return
         with artifact(canv, "Footer"):
             style = self.theme.style("footer")
             canv.saveState()
@@ -145,6 +153,8 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     def _endBuild(self) -> None:
         self._doSave = 0
         super()._endBuild()
+        if getattr(self.canv, "handout_measuring", False):
+            return
         style = self.theme.style("footer")
         self.canv.beginForm(PAGE_TOTAL_FORM)
         self.canv.setFont(style.fontName, style.fontSize)
@@ -156,10 +166,16 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
 
 
 def build_pdf(
-    story: list[Flowable], theme: Theme, paper: str, info: HandoutMeta, tagged: bool = False
+    story: list[Flowable],
+    theme: Theme,
+    paper: str,
+    info: HandoutMeta,
+    tagged: bool = False,
+    measure_only: bool = False,
 ) -> RenderedDocument:
-    """Lay out the story and return the PDF bytes with the fields (and marked content) for the post-pass."""
-    marks = MarkedContent(assign_structure(story)) if tagged else None
+    """Lay out the story and return the PDF bytes with the fields (and marked content) for the post-pass;
+    `measure_only` lays it out to count its pages, drawing and saving nothing (empty bytes)."""
+    marks = MarkedContent(assign_structure(story)) if tagged and not measure_only else None
     buffer = io.BytesIO()
     doc = HandoutDocTemplate(buffer, theme, paper, info)
     masthead = [f for f in story if getattr(f, "handout_masthead", False)]
@@ -168,14 +184,18 @@ def build_pdf(
     if height:
         story = [*masthead, FrameBreak(), *story[len(masthead) :]]
     try:
-        doc.build(story, canvasmaker=partial(TaggingCanvas, handout_marks=marks) if marks else Canvas)
+        maker = MeasuringCanvas if measure_only else Canvas
+        doc.build(story, canvasmaker=partial(TaggingCanvas, handout_marks=marks) if marks else maker)
     except ReportLabLayoutError as exc:
         raise RenderError(
             "a part of the handout is taller than one page and cannot be split "
             "(shorten the note or block, or use the standard print size)"
         ) from exc
     return RenderedDocument(
-        pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks
+        pdf=b"" if measure_only else buffer.getvalue(),
+        pages=doc.page_count,
+        fields=doc.field_requests,
+        marks=marks,
     )
 
 

@@ -97,7 +97,7 @@ class LogoImage(Tagged):
     def __init__(self, path: Path, height: float, alt: str) -> None:
         super().__init__()
 
-        self.reader = ImageReader(str(path))
+        self.reader = _image_reader(path)
         pixel_w, pixel_h = self.reader.getSize()
         self.draw_height = height
         self.draw_width = height * pixel_w / max(pixel_h, 1)
@@ -131,7 +131,22 @@ class Label(Tagged):
         style = self.style
         self.canv.setFillColor(style.textColor)
         self.canv.setFont(style.fontName, style.fontSize, style.leading)
-        self.canv.drawString(0, self.style.leading - style.fontSize, self.text)  # a Paragraph's first baseline
+        self.canv.drawString(
+            0, self.style.leading - style.fontSize, self.text
+        )  # a Paragraph's first baseline
+
+
+@lru_cache(maxsize=8)
+def _cached_reader(path: Path, size: int, modified: int) -> ImageReader:
+    reader = ImageReader(str(path))
+    reader.getRGBData()  # decoded once; ReportLab keeps the pixels in the reader
+    return reader
+
+
+def _image_reader(path: Path) -> ImageReader:
+    """The logo decoded once per process (read again only when the file changes)."""
+    info = path.stat()
+    return _cached_reader(path, info.st_size, info.st_mtime_ns)
 
 
 class ListItem(Tagged):
@@ -139,9 +154,7 @@ class ListItem(Tagged):
 
     handout_marking = "parts"
 
-    def __init__(
-        self, label: Label | None, body: Flowable, indent: float, list_id: int, kind: str
-    ) -> None:
+    def __init__(self, label: Label | None, body: Flowable, indent: float, list_id: int, kind: str) -> None:
         super().__init__()
         self.label = label
         self.body = body
@@ -443,9 +456,26 @@ class QrCode(Tagged):
             paragraph.structure(parent)
 
 
+class MeasuredParagraph(Paragraph):  # type: ignore[misc]
+    """A Paragraph that breaks its lines once per width: wrapped again at the same width (the next column,
+    a callout drawing what it measured, the masthead placed after it was measured), it reuses them.
+    ReportLab's Paragraph.wrap ignores the available height, so the width alone decides the lines (its
+    split drops the lines it kept when it gives up, and then they are broken again)."""
+
+    _measured: tuple[float, float] | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        measured = self._measured
+        if measured is not None and measured[0] == avail_width and "blPara" in self.__dict__:
+            return avail_width, measured[1]
+        width, height = super().wrap(avail_width, avail_height)
+        self._measured = (avail_width, height) if width == avail_width else None
+        return width, height
+
+
 def parsed_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
     """A Paragraph whose markup is parsed once per process (the same blocks repeat across handouts)."""
-    return Paragraph(markup, style, frags=list(_parsed(markup, style)))
+    return MeasuredParagraph(markup, style, frags=list(_parsed(markup, style)))
 
 
 @lru_cache(maxsize=8192)

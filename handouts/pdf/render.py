@@ -30,6 +30,8 @@ class PdfOptions:
     """The batch's hash of the spec, written to the XMP metadata when given."""
     page_limit: int | None = None
     """A document longer than this is returned as a page count only, without the post-pass."""
+    measure_only: bool = False
+    """Only count the pages (lay out, draw nothing): the bytes come back empty."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,9 @@ def render_pdf(root: Node, theme: Theme, options: PdfOptions) -> RenderedPdf:
         fillable=options.fillable,
         origin=options.origin,
     )
-    document = build_pdf(build_story(root, context), theme, options.paper, meta, tagged=options.tagged)
-    if options.page_limit is not None and document.pages > options.page_limit:
+    story = build_story(root, context)
+    document = build_pdf(story, theme, options.paper, meta, options.tagged, options.measure_only)
+    if options.measure_only or (options.page_limit is not None and document.pages > options.page_limit):
         return RenderedPdf(pdf=b"", pages=document.pages)
     finish = FinishOptions(
         meta=meta,
