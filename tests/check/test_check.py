@@ -20,7 +20,7 @@ from handouts.check.readability import (
     unexplained_words,
 )
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 Cli = Callable[..., Result]
 CHECK = FIXTURES / "check"

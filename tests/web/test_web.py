@@ -31,7 +31,7 @@ from handouts.spec import parse_spec
 from handouts.web.form import FormValues, parse_form
 from handouts.web.options import make_offer, offered_languages
 
-from .conftest import pdf_text
+from ..conftest import pdf_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-CSS = Path(__file__).resolve().parent.parent / "handouts" / "web" / "static" / "handouts.css"
+CSS = Path(__file__).resolve().parents[2] / "handouts" / "web" / "static" / "handouts.css"
 CLINIC = "Riverside MS Centre"
 NAME = "Samira Quetzal-Okonkwo"
 NOTE = "Bring your symptom diary to the March visit"
