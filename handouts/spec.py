@@ -57,6 +57,16 @@ class HandoutSpec:
         """The theme that prints this spec: large print has its own."""
         return "large-print" if self.print_size == "large" else "standard"
 
+    def user_text(self) -> dict[str, str]:
+        """What a person typed, by field name, as the handout prints it (the fonts must have every character)."""
+        clinic = self.clinic
+        keys = ("name", "department", "phone", "website", "address")
+        return {
+            "patient_name": self.patient_name or "",
+            "notes": " ".join(self.notes),
+            **({f"clinic {k}": getattr(clinic, k) or "" for k in keys} if clinic else {}),
+        }
+
 
 SPEC_KEYS = (
     "type", "stage", "audience", "language", "paper", "print", "layout", "sections",

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+from handouts.vocabulary import MANIFEST_FORMATS
 
 
 @click.command(context_settings=CONTEXT)
@@ -30,7 +31,7 @@ from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_opti
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "yaml", "jsonl"]),
+    type=click.Choice(MANIFEST_FORMATS),
     help="Manifest format.  [default: from the extension: .csv, .yaml/.yml, .jsonl/.ndjson]",
 )
 @click.option(

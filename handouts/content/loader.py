@@ -158,7 +158,6 @@ class _Loader:
                 title=str(item["title"]),
                 publisher=str(item.get("publisher", "")),
                 url=str(item["url"]),
-                accessed=str(item.get("accessed", "")),
             )
 
     def _topics(self, path: Path) -> None:

@@ -65,12 +65,12 @@ def record_field(
     h: float,
     owner: StructNode | None = None,
 ) -> None:
-    """Ask the document to add a form field over this rectangle of the current page (in `owner`'s Form)."""
+    """Ask for a form field (collected by the canvas, added by the post-pass) over this rectangle of the current page (in `owner`'s Form)."""
     x0, y0 = canv.absolutePosition(x, y)
     x1, y1 = canv.absolutePosition(x + w, y + h)
-    doc = getattr(canv, "_doctemplate", None)
-    if doc is not None and hasattr(doc, "field_requests"):
-        doc.field_requests.append(FieldRequest(kind, name, tooltip, canv.getPageNumber(), (x0, y0, x1, y1)))
+    requests: list[FieldRequest] | None = getattr(canv, "handout_fields", None)
+    if requests is not None:
+        requests.append(FieldRequest(kind, name, tooltip, canv.getPageNumber(), (x0, y0, x1, y1)))
     record_widget(canv, name, owner)
 
 

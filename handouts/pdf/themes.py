@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
-from handouts.errors import ThemeError, join_problems
+from handouts.errors import SpecError, ThemeError, join_problems
 from handouts.yamlfile import deep_merge, load_yaml_file
 
 FONT_ROLES = ("regular", "bold")
@@ -230,3 +230,17 @@ def contrast_ratio(foreground: str, background: str) -> float:
     """WCAG 2 contrast ratio between two #RRGGBB colours (1 to 21)."""
     lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def check_printable(texts: Mapping[str, str], theme: Theme) -> None:
+    """Refuse user text with characters the theme's fonts cannot print, naming field and characters."""
+    problems = []
+    for key, text in texts.items():
+        missing = theme.missing_glyphs(text)
+        if missing:
+            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
+            problems.append(
+                (key, f"the handout font has no character for {shown} (replace it with plain letters)")
+            )
+    if problems:
+        raise SpecError("; ".join(f"{key}: {what}" for key, what in problems), problems)
