@@ -23,7 +23,7 @@ from click.testing import Result
 from handouts.batch import worker
 from handouts.batch.manifest import ManifestRow, read_manifest
 from handouts.batch.names import safe_part
-from handouts.batch.progress import Progress
+from handouts.cli.batch_progress import Progress
 
 from ..conftest import FIXTURES
 
