@@ -13,7 +13,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, Pag
 from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
-from handouts.pdf.flowables import FieldRequest
+from handouts.pdf.fields import FieldRequest
 from handouts.pdf.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
 from handouts.pdf.themes import Theme
 from handouts.xmltree import HandoutMeta
