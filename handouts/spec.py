@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.clinic import Clinic, load_clinic, parse_clinic
-from handouts.errors import SpecError, UsageError, join_problems
+from handouts.errors import Problem, SpecError, UsageError
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
 from handouts.vocabulary import (
     AUDIENCES,
@@ -109,7 +109,7 @@ def parse_spec(data: Mapping[str, Any], origin: str, base_dir: Path | None = Non
     checker = _SpecChecker(origin, base_dir or Path.cwd())
     spec = checker.check(normalise_keys(data))
     if checker.problems:
-        raise SpecError(join_problems(checker.problems, origin), checker.fields)
+        raise SpecError.listing(checker.problems, origin)
     return spec
 
 
@@ -119,12 +119,10 @@ class _SpecChecker:
     def __init__(self, origin: str, base_dir: Path) -> None:
         self.origin = origin
         self.base_dir = base_dir
-        self.problems: list[str] = []
-        self.fields: list[tuple[str, str]] = []
+        self.problems: list[Problem] = []
 
     def fail(self, key: str, what: str, how: str) -> None:
-        self.problems.append(f"{self.origin}: {key}: {what} ({how})")
-        self.fields.append((key, f"{what} ({how})"))
+        self.problems.append(Problem(what, how, file=self.origin, field=key))
 
     def check(self, data: dict[str, Any]) -> HandoutSpec:
         for key in data:
@@ -279,8 +277,7 @@ class _SpecChecker:
             if isinstance(value, Mapping):
                 return parse_clinic(value, f"{self.origin}: clinic", self.base_dir)
         except SpecError as exc:
-            self.problems.append(exc.message)
-            self.fields.append(("clinic", exc.message))
+            self.problems.extend(exc.problems)
             return None
         self.fail("clinic", "must be a clinic file path or a mapping", "see docs/clinic.md")
         return None

@@ -15,7 +15,7 @@ from handouts.content.model import (
     Term,
     Topic,
 )
-from handouts.errors import ContentError, HandoutsError, join_problems
+from handouts.errors import ContentError, HandoutsError
 from handouts.vocabulary import WEB_SCHEMES
 from handouts.yamlfile import parse_yaml, read_text
 
@@ -24,7 +24,7 @@ def load_library(content_dirs: Sequence[Path], language: str) -> Library:
     """Load and validate one language from stacked directories; raise one ContentError listing all problems."""
     library, problems = read_library(content_dirs, language)
     if problems:
-        raise ContentError(join_problems(problems, "content"))
+        raise ContentError.listing(problems, "content")
     return library
 
 

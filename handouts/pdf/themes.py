@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
-from handouts.errors import SpecError, ThemeError, join_problems
+from handouts.errors import Problem, SpecError, ThemeError
 from handouts.yamlfile import deep_merge, load_yaml_file
 
 FONT_ROLES = ("regular", "bold")
@@ -135,7 +135,7 @@ def load_theme(name: str, templates_dirs: Sequence[Path]) -> Theme:
     data = _merged(name, templates_dirs, seen=())
     problems = theme_problems(name, data)
     if problems:
-        raise ThemeError(join_problems(problems, f"theme '{name}'"))
+        raise ThemeError.listing(problems, f"theme '{name}'")
     fonts = data.get("fonts", {})
     paths: dict[str, Path] = {}
     for role in FONT_ROLES:
@@ -240,7 +240,7 @@ def check_printable(texts: Mapping[str, str], theme: Theme) -> None:
         if missing:
             shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
             problems.append(
-                (key, f"the handout font has no character for {shown} (replace it with plain letters)")
+                Problem(f"the handout font has no character for {shown}", "replace it with plain letters", field=key)
             )
     if problems:
-        raise SpecError("; ".join(f"{key}: {what}" for key, what in problems), problems)
+        raise SpecError("; ".join(str(p) for p in problems), problems)
