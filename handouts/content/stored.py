@@ -6,11 +6,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from handouts.content.model import Block, Library, Question, Source, Tags, Term, Topic
+
+T = TypeVar("T")
 
 
 def content_version(content_dirs: Sequence[Path]) -> str:
@@ -34,70 +37,64 @@ def library_to_json(library: Library) -> bytes:
     """The library as JSON text; `library_from_json` gives back an equal Library."""
     data = {
         "language": library.language,
-        "topics": [[t.id, t.title] for t in library.topics],
-        "blocks": [_block(b) for b in library.blocks.values()],
-        "questions": [[q.id, q.text, _tags(q.tags), str(q.path), q.line] for q in library.questions],
-        "glossary": [[t.term, t.definition, list(t.also)] for t in library.glossary],
-        "sources": [[s.id, s.title, s.publisher, s.url, s.accessed] for s in library.sources.values()],
+        "topics": [_encode(t) for t in library.topics],
+        "blocks": [_encode(b) for b in library.blocks.values()],
+        "questions": [_encode(q) for q in library.questions],
+        "glossary": [_encode(t) for t in library.glossary],
+        "sources": [_encode(s) for s in library.sources.values()],
         "files": [str(p) for p in library.files],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def library_from_json(text: bytes) -> Library:
-    """The Library stored by `library_to_json`."""
+    """The Library stored by `library_to_json` (a KeyError or TypeError when the model has changed)."""
     data = json.loads(text)
+    blocks = [_decode(Block, b) for b in data["blocks"]]
+    sources = [_decode(Source, s) for s in data["sources"]]
     return Library(
         language=data["language"],
-        topics=tuple(Topic(i, title) for i, title in data["topics"]),
-        blocks={b["id"]: _read_block(b) for b in data["blocks"]},
-        questions=tuple(
-            Question(i, text, _read_tags(tags), Path(path), line)
-            for i, text, tags, path, line in data["questions"]
-        ),
-        glossary=tuple(Term(term, definition, tuple(also)) for term, definition, also in data["glossary"]),
-        sources={s[0]: Source(*s) for s in data["sources"]},
+        topics=tuple(_decode(Topic, t) for t in data["topics"]),
+        blocks={b.id: b for b in blocks},
+        questions=tuple(_decode(Question, q) for q in data["questions"]),
+        glossary=tuple(_decode(Term, t) for t in data["glossary"]),
+        sources={s.id: s for s in sources},
         files=tuple(Path(p) for p in data["files"]),
     )
 
 
-def _tags(tags: Tags) -> list[list[str]]:
-    return [sorted(tags.types), sorted(tags.stages), sorted(tags.audiences)]
+def _encode(value: Any) -> dict[str, Any]:
+    """A frozen model value as a JSON object, field by field (its annotations say how to read it back)."""
+    out: dict[str, Any] = {}
+    for item in fields(value):
+        field_value = getattr(value, item.name)
+        if isinstance(field_value, Tags):
+            field_value = [
+                sorted(field_value.types),
+                sorted(field_value.stages),
+                sorted(field_value.audiences),
+            ]
+        elif isinstance(field_value, dt.date):
+            field_value = field_value.isoformat()
+        elif isinstance(field_value, Path):
+            field_value = str(field_value)
+        elif isinstance(field_value, tuple):
+            field_value = list(field_value)
+        out[item.name] = field_value
+    return out
 
 
-def _read_tags(values: list[list[str]]) -> Tags:
-    types, stages, audiences = values
-    return Tags(frozenset(types), frozenset(stages), frozenset(audiences))
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "Tags": lambda v: Tags(frozenset(v[0]), frozenset(v[1]), frozenset(v[2])),
+    "dt.date": dt.date.fromisoformat,
+    "Path": Path,
+    "tuple[str, ...]": tuple,
+}
 
 
-def _block(block: Block) -> dict[str, Any]:
-    return {
-        "id": block.id,
-        "title": block.title,
-        "topic": block.topic,
-        "order": block.order,
-        "tags": _tags(block.tags),
-        "key_point": block.key_point,
-        "sources": list(block.sources),
-        "facts": list(block.facts),
-        "reviewed": block.reviewed.isoformat(),
-        "review_due": block.review_due.isoformat(),
-        "body": block.body,
-        "path": str(block.path),
-        "body_line": block.body_line,
-        "language": block.language,
-    }
-
-
-def _read_block(data: dict[str, Any]) -> Block:
-    return Block(
-        **{
-            **data,
-            "tags": _read_tags(data["tags"]),
-            "sources": tuple(data["sources"]),
-            "facts": tuple(data["facts"]),
-            "reviewed": dt.date.fromisoformat(data["reviewed"]),
-            "review_due": dt.date.fromisoformat(data["review_due"]),
-            "path": Path(data["path"]),
-        }
-    )
+def _decode(kind: type[T], data: dict[str, Any]) -> T:
+    values = {}
+    for item in fields(kind):  # type: ignore[arg-type]
+        reader = _READERS.get(str(item.type))
+        values[item.name] = reader(data[item.name]) if reader else data[item.name]
+    return kind(**values)
