@@ -203,6 +203,8 @@ def test_imports_sit_at_the_top_outside_the_command_line() -> None:
                 "xml.sax.saxutils",
                 "urllib.request",
                 "reportlab.graphics.barcode",
+                "pikepdf",
+                "lxml",
             },
         ),
         (["list"], {"flask", "waitress", "textstat", "pikepdf"}),

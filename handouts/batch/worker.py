@@ -19,7 +19,7 @@ from handouts.batch.options import RowPlan
 from handouts.batch.plan import scrub, spec_terms
 from handouts.engine import Engine
 from handouts.errors import HandoutsError, OutputError, Problem
-from handouts.pdf.postpass import FINGERPRINT_KEY
+from handouts.pdf.xmp import FINGERPRINT_KEY
 from handouts.render import render_handout
 from handouts.write import write_atomic
 

@@ -14,6 +14,7 @@ from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
 from handouts.pdf.fields import FieldRequest
+from handouts.pdf.finish import FinishingCanvas, FinishOptions, finish_document
 from handouts.pdf.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
 from handouts.pdf.themes import Theme
 from handouts.xmltree import HandoutMeta
@@ -32,6 +33,14 @@ class RenderedDocument:
     marks: MarkedContent | None = None
 
 
+class HandoutCanvas(FinishingCanvas, Canvas):  # type: ignore[misc]
+    """The canvas of an untagged handout: form widgets are added page by page as it draws."""
+
+
+class TaggedHandoutCanvas(FinishingCanvas, TaggingCanvas):
+    """The canvas of a tagged handout: marked content, and form widgets added page by page."""
+
+
 class MeasuringCanvas(Canvas):  # type: ignore[misc]
     """A canvas that only counts pages: tagged flowables and the footer skip drawing, nothing is saved."""
 
@@ -45,6 +54,8 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         self.theme = theme
         self.info = info
         self.page_count = 0
+        self.finish: FinishOptions | None = None
+        self.marks: MarkedContent | None = None
         page_width, page_height = PAPER_SIZES[paper]
         side = theme.page("min_side_margin")
         frame_width = min(page_width - 2 * side, theme.page("measure"))
@@ -161,6 +172,8 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         self.canv.drawString(0, 0, str(self.page_count))
         self.canv.endForm()
         self.canv.showOutline()
+        if self.finish is not None:
+            finish_document(self.canv, self.finish, self.marks)
         self.canv.save()
 
 
@@ -171,6 +184,7 @@ def build_pdf(
     info: HandoutMeta,
     tagged: bool = False,
     measure_only: bool = False,
+    finish: FinishOptions | None = None,
 ) -> RenderedDocument:
     """Lay out the story and return the PDF bytes with the fields (and marked content) for the post-pass;
     `measure_only` lays it out to count its pages, drawing and saving nothing (empty bytes)."""
@@ -178,13 +192,14 @@ def build_pdf(
     fields: list[FieldRequest] = []
     buffer = io.BytesIO()
     doc = HandoutDocTemplate(buffer, theme, paper, info)
+    doc.finish, doc.marks = finish, marks
     masthead = [f for f in story if getattr(f, "handout_masthead", False)]
     height = masthead_height(masthead, doc.width, doc.height) if masthead and theme.page("columns") > 1 else 0
     doc.set_page_templates(height)
     if height:
         story = [*masthead, FrameBreak(), *story[len(masthead) :]]
     try:
-        canvas = partial(_make_canvas, marks=marks, fields=fields, measuring=measure_only)
+        canvas = partial(_make_canvas, marks=marks, fields=fields, measuring=measure_only, finish=finish)
         doc.build(story, canvasmaker=canvas)
     except ReportLabLayoutError as exc:
         raise RenderError(
@@ -206,15 +221,22 @@ def masthead_height(flowables: list[Flowable], width: float, height: float) -> f
 
 
 def _make_canvas(
-    *args: Any, marks: MarkedContent | None, fields: list[FieldRequest], measuring: bool, **kwargs: Any
+    *args: Any,
+    marks: MarkedContent | None,
+    fields: list[FieldRequest],
+    measuring: bool,
+    finish: FinishOptions | None,
+    **kwargs: Any,
 ) -> Canvas:
     """The canvas ReportLab draws on: tagging when asked, and collecting the form fields flowables request;
     when only measuring, one that counts pages and draws nothing."""
     if measuring:
         canv = MeasuringCanvas(*args, **kwargs)
     elif marks:
-        canv = TaggingCanvas(*args, handout_marks=marks, **kwargs)
+        canv = TaggedHandoutCanvas(*args, handout_marks=marks, **kwargs)
     else:
-        canv = Canvas(*args, **kwargs)
+        canv = HandoutCanvas(*args, **kwargs)
+    canv.handout_finish = None if measuring else finish
+    canv.handout_widgets = {}
     canv.handout_fields = fields
     return canv
