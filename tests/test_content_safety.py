@@ -185,9 +185,11 @@ def test_newly_diagnosed_handouts_cover_feelings_fatigue_and_bladder(printed: di
 
 
 def test_patient_handouts_about_starting_a_medicine_cover_pregnancy_planning(printed: dict[Key, Printed]) -> None:
-    starting = [(k, p) for k, p in matching(printed, look="standard", audience="patient") if STARTING_TITLE[k[1]] in p.text]
-    assert {(k[1], k[3]) for k, _ in starting} == {(lang, t) for lang in LANGUAGES for t in (None, "cis", "rrms")}
-    for key, p in starting:
+    """Newly diagnosed patients of every type read about starting a medicine (the starting-treatment block,
+    or the progressive-treatment block and its questions), so each says how to plan a pregnancy."""
+    starting = [k for k, p in matching(printed, look="standard", audience="patient") if STARTING_TITLE[k[1]] in p.text]
+    assert {(k[1], k[3]) for k in starting} == {(lang, t) for lang in LANGUAGES for t in (None, "cis", "rrms")}
+    for key, p in matching(printed, look="standard", audience="patient", stage="newly-diagnosed"):
         for pattern in PREGNANCY[key[1]]:
             assert first(pattern, p.text), (key, pattern)
 
