@@ -8,16 +8,21 @@ import re
 
 import pytest
 
-from handouts.render import Engine, render_handout
-from handouts.selection import select_blocks
-from handouts.spec import AUDIENCES, LANGUAGES, STAGES, TYPES
+from handouts.content.selection import select_blocks
+from handouts.engine import Engine
+from handouts.render import render_handout
+from handouts.vocabulary import AUDIENCES, LANGUAGES, STAGES, TYPES
 
 from .conftest import make_spec
 
 pytestmark = pytest.mark.slow
 
 TAILORINGS = list(itertools.product((None, *TYPES), STAGES, AUDIENCES))
-LOOKS = {"standard": {}, "summary": {"layout": "summary"}, "large summary": {"layout": "summary", "print": "large"}}
+LOOKS = {
+    "standard": {},
+    "summary": {"layout": "summary"},
+    "large summary": {"layout": "summary", "print": "large"},
+}
 PAPERS = ("letter", "a4")
 
 Key = tuple[str, str, str, str | None, str, str]
@@ -44,8 +49,12 @@ class Printed:
 @pytest.fixture(scope="module")
 def printed(engine: Engine) -> dict[Key, Printed]:
     built = {}
-    for look, language, paper, (type_, stage, audience) in itertools.product(LOOKS, LANGUAGES, PAPERS, TAILORINGS):
-        spec = make_spec(type=type_, stage=stage, audience=audience, language=language, paper=paper, **LOOKS[look])
+    for look, language, paper, (type_, stage, audience) in itertools.product(
+        LOOKS, LANGUAGES, PAPERS, TAILORINGS
+    ):
+        spec = make_spec(
+            type=type_, stage=stage, audience=audience, language=language, paper=paper, **LOOKS[look]
+        )
         rendered = render_handout(spec, engine)
         built[(look, language, paper, type_, stage, audience)] = Printed(rendered.pages, rendered.xml)
     return built
@@ -53,7 +62,11 @@ def printed(engine: Engine) -> dict[Key, Printed]:
 
 def matching(printed: dict[Key, Printed], **want: object) -> list[tuple[Key, Printed]]:
     names = ("look", "language", "paper", "type", "stage", "audience")
-    found = [(key, p) for key, p in printed.items() if all(dict(zip(names, key, strict=True))[n] == v for n, v in want.items())]
+    found = [
+        (key, p)
+        for key, p in printed.items()
+        if all(dict(zip(names, key, strict=True))[n] == v for n, v in want.items())
+    ]
     assert found, want
     return found
 
@@ -76,37 +89,52 @@ CRISIS_LINE = {"en": r"call or text 988", "es": r"mande un texto al 988"}
 SPANISH_988 = r"Para español, marque 2"
 SAYS_READER_HAS_MS = {
     "en": r"\byou have MS\b|\byour MS\b(?! (team|doctor|nurse))|\bwith MS over the years\b|make MS go away"
-          r"|\bsomeone with MS\b",
+    r"|\bsomeone with MS\b",
     "es": r"\busted tiene EM\b|\bsu EM\b|\bcon EM a lo largo\b|que la EM desaparezca|\buna persona con EM\b"
-          r"|\balguien con EM\b",
+    r"|\balguien con EM\b",
 }
 ADDRESSES_CAREGIVER_AS_PATIENT = {
     "en": r"\byour MS\b|\byou have MS\b|\byour type of MS\b|\bwhen to call your MS team\b"
-          r"|stop any MS medicine on your own|\bhelps your health\b",
+    r"|stop any MS medicine on your own|\bhelps your health\b",
     "es": r"\bsu EM\b|\busted tiene EM\b|\bsu tipo de EM\b|\bcuándo llamar a su equipo\b"
-          r"|no deje ningún medicamento para la EM por su cuenta|\bsu equipo médico le explicará\b",
+    r"|no deje ningún medicamento para la EM por su cuenta|\bsu equipo médico le explicará\b",
 }
-MEDICINE = {"en": r"\b(medicines?|drugs?|DMTs?|ocrelizumab|treatment)\b", "es": r"\b(medicamentos?|fármacos?|TME|ocrelizumab|tratamientos?)\b"}
+MEDICINE = {
+    "en": r"\b(medicines?|drugs?|DMTs?|ocrelizumab|treatment)\b",
+    "es": r"\b(medicamentos?|fármacos?|TME|ocrelizumab|tratamientos?)\b",
+}
 RELAPSE = {"en": r"\brelapses?\b", "es": r"\bbrotes?\b"}
 FEELINGS_BLOCK = {
     "en": (r"These feelings are normal", r"\bFatigue\b", r"\bLow mood\b", r"\bBladder trouble\b"),
-    "es": (r"Estos sentimientos son normales", r"\bLa fatiga\b", r"\bEl ánimo bajo\b", r"\bproblemas de la vejiga\b"),
+    "es": (
+        r"Estos sentimientos son normales",
+        r"\bLa fatiga\b",
+        r"\bEl ánimo bajo\b",
+        r"\bproblemas de la vejiga\b",
+    ),
 }
 STARTING_TITLE = {"en": "Starting and choosing a medicine", "es": "Empezar y elegir un medicamento"}
 PREGNANCY = {
-    "en": (r"some MS medicines can harm an unborn baby", r"MS does not stop most people from having children"),
+    "en": (
+        r"some MS medicines can harm an unborn baby",
+        r"MS does not stop most people from having children",
+    ),
     "es": (r"algunos medicamentos para la EM pueden dañar al bebé", r"La EM no impide que la mayoría"),
 }
 PROTECT_THE_FUTURE = {"en": r"protect the future", "es": r"protegen el futuro"}
 
 
-def test_every_standard_handout_fits_four_pages_in_both_languages_and_papers(printed: dict[Key, Printed]) -> None:
+def test_every_standard_handout_fits_four_pages_in_both_languages_and_papers(
+    printed: dict[Key, Printed],
+) -> None:
     for key, p in matching(printed, look="standard"):
         assert p.pages <= 4, key
 
 
 @pytest.mark.parametrize("look", ["summary", "large summary"])
-def test_every_summary_is_one_page_in_both_languages_and_papers(printed: dict[Key, Printed], look: str) -> None:
+def test_every_summary_is_one_page_in_both_languages_and_papers(
+    printed: dict[Key, Printed], look: str
+) -> None:
     for key, p in matching(printed, look=look):
         assert p.pages == 1, key
 
@@ -144,10 +172,14 @@ def test_cis_handouts_say_what_a_new_episode_means_and_when_to_call(printed: dic
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_cis_handouts_get_no_relapse_or_lasting_damage_block_written_for_ms(engine: Engine, language: str) -> None:
+def test_cis_handouts_get_no_relapse_or_lasting_damage_block_written_for_ms(
+    engine: Engine, language: str
+) -> None:
     library = engine.library(language)
     for stage, audience in itertools.product(STAGES, AUDIENCES):
-        chosen = {b.id for b in select_blocks(library, make_spec(type="cis", stage=stage, audience=audience)).blocks}
+        chosen = {
+            b.id for b in select_blocks(library, make_spec(type="cis", stage=stage, audience=audience)).blocks
+        }
         assert not chosen & {"relapses-and-recovery", "lasting-changes"}, (stage, audience, chosen)
 
 
@@ -184,11 +216,17 @@ def test_newly_diagnosed_handouts_cover_feelings_fatigue_and_bladder(printed: di
             assert first(pattern, p.text), (key, pattern)
 
 
-def test_patient_handouts_about_starting_a_medicine_cover_pregnancy_planning(printed: dict[Key, Printed]) -> None:
+def test_patient_handouts_about_starting_a_medicine_cover_pregnancy_planning(
+    printed: dict[Key, Printed],
+) -> None:
     """Newly diagnosed patients of every type read about starting a medicine (the starting-treatment block,
     or the progressive-treatment block and its questions), so each says how to plan a pregnancy."""
-    starting = [k for k, p in matching(printed, look="standard", audience="patient") if STARTING_TITLE[k[1]] in p.text]
-    assert {(k[1], k[3]) for k in starting} == {(lang, t) for lang in LANGUAGES for t in (None, "cis", "rrms")}
+    starting = [
+        k for k, p in matching(printed, look="standard", audience="patient") if STARTING_TITLE[k[1]] in p.text
+    ]
+    assert {(k[1], k[3]) for k in starting} == {
+        (lang, t) for lang in LANGUAGES for t in (None, "cis", "rrms")
+    }
     for key, p in matching(printed, look="standard", audience="patient", stage="newly-diagnosed"):
         for pattern in PREGNANCY[key[1]]:
             assert first(pattern, p.text), (key, pattern)
@@ -202,8 +240,11 @@ def test_rules_catch_what_they_are_for() -> None:
     assert first(SAYS_READER_HAS_MS["en"], "Ask your MS team.") is None
     assert first(ADDRESSES_CAREGIVER_AS_PATIENT["en"], "Your type of MS")
     assert first(ADDRESSES_CAREGIVER_AS_PATIENT["es"], "Cuándo llamar a su equipo médico")
-    paragraph = Printed(1, "<paragraph>No MS medicine stops progressive MS. A few slow it a little, mainly in "
-                           "people who still have relapses.</paragraph><paragraph>Without clear relapses.</paragraph>")
+    paragraph = Printed(
+        1,
+        "<paragraph>No MS medicine stops progressive MS. A few slow it a little, mainly in "
+        "people who still have relapses.</paragraph><paragraph>Without clear relapses.</paragraph>",
+    )
     assert paragraph.paragraphs == [paragraph.paragraphs[0], "Without clear relapses."]
     assert first(MEDICINE["en"], paragraph.paragraphs[0])
     assert first(RELAPSE["en"], paragraph.paragraphs[0])
