@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFString
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference, PDFString
 
 from handouts.pdf.tagging import AnnotRef, MarkedContent, MarkRef, StructNode
+from handouts.pdf.tokens import PdfDict
 
 # Roles outside PDF 1.7's standard structure types, and the standard type each one means.
 ROLE_MAP = {"Aside": "Sect"}
@@ -21,16 +22,16 @@ def write_structure(document: Any, widgets: dict[str, Annotation], marks: Marked
     """Add StructTreeRoot, ParentTree, /StructParent, /MarkInfo and link descriptions to ReportLab's
     `document` before it saves; pages get /StructParents and /Tabs from `TaggedPage`."""
     writer = TreeWriter(document, widgets)
-    root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+    root = PdfDict({"Type": PDFName("StructTreeRoot")})
     root_ref = document.Reference(root)
     root["K"] = writer.element(marks.root, root_ref)
-    root["ParentTree"] = document.Reference(PDFDictionary({"Nums": writer.parent_tree(marks)}))
+    root["ParentTree"] = document.Reference(PdfDict({"Nums": writer.parent_tree(marks)}))
     root["ParentTreeNextKey"] = writer.next_key
-    root["RoleMap"] = PDFDictionary({role: PDFName(standard) for role, standard in ROLE_MAP.items()})
+    root["RoleMap"] = PdfDict({role: PDFName(standard) for role, standard in ROLE_MAP.items()})
     if writer.ids:
-        root["IDTree"] = PDFDictionary({"Names": PDFArray([item for pair in writer.ids for item in pair])})
+        root["IDTree"] = PdfDict({"Names": [item for pair in writer.ids for item in pair]})
     document.Catalog.StructTreeRoot = root
-    document.Catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+    document.Catalog.MarkInfo = PdfDict({"Marked": "true"})
 
 
 def page_references(document: Any) -> list[PDFObjectReference]:
@@ -53,7 +54,7 @@ class TreeWriter:
         self.heading = 0
 
     def element(self, node: StructNode, parent: PDFObjectReference) -> PDFObjectReference:
-        element = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(self.role(node)), "P": parent})
+        element = PdfDict({"Type": PDFName("StructElem"), "S": PDFName(self.role(node)), "P": parent})
         reference: PDFObjectReference = self.document.Reference(element)
         self.elements[node] = reference
         pages = sorted({kid.page for kid in node.kids if isinstance(kid, MarkRef)})
@@ -61,7 +62,7 @@ class TreeWriter:
             element["Pg"] = self.pages[pages[0]]
         page = pages[0] if len(pages) == 1 else None
         kids = [self.kid(kid, reference, page) for kid in node.kids]
-        element["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
+        element["K"] = kids[0] if len(kids) == 1 else kids
         self.describe(node, element, reference)
         return reference
 
@@ -72,12 +73,12 @@ class TreeWriter:
         self.heading = min(HEADING_LEVELS[node.role], self.heading + 1)
         return f"H{self.heading}"
 
-    def describe(self, node: StructNode, element: PDFDictionary, reference: PDFObjectReference) -> None:
+    def describe(self, node: StructNode, element: PdfDict, reference: PDFObjectReference) -> None:
         """Alternative text, layout attributes, and the identifier every Note needs."""
         if node.alt:
             element["Alt"] = PDFString(node.alt)
         if node.attributes:
-            element["A"] = PDFDictionary({key: PDFName(value) for key, value in node.attributes})
+            element["A"] = PdfDict({key: PDFName(value) for key, value in node.attributes})
         if node.role == "Note":
             identifier = PDFString(f"note-{len(self.ids) + 1}")
             element["ID"] = identifier
@@ -90,12 +91,12 @@ class TreeWriter:
         if isinstance(kid, MarkRef):
             if kid.page == page:
                 return kid.mcid
-            return PDFDictionary({"Type": PDFName("MCR"), "Pg": self.pages[kid.page], "MCID": kid.mcid})
+            return PdfDict({"Type": PDFName("MCR"), "Pg": self.pages[kid.page], "MCID": kid.mcid})
         annotation, reference = self.annotation(kid)
         annotation["StructParent"] = self.next_key
         self.annotation_parents.append((self.next_key, element))
         self.next_key += 1
-        return PDFDictionary({"Type": PDFName("OBJR"), "Obj": reference, "Pg": self.pages[kid.page]})
+        return PdfDict({"Type": PDFName("OBJR"), "Obj": reference, "Pg": self.pages[kid.page]})
 
     def annotation(self, ref: AnnotRef) -> Annotation:
         """The widget named by `ref`, or the link it counts to; a link's URI becomes its description."""
@@ -105,15 +106,15 @@ class TreeWriter:
         link["Contents"] = PDFString(link["A"]["URI"].s)
         return link, reference
 
-    def parent_tree(self, marks: MarkedContent) -> PDFArray:
+    def parent_tree(self, marks: MarkedContent) -> list[Any]:
         """Number tree entries: each page's MCIDs to their elements, then each annotation to its element."""
         nums: list[Any] = []
         for index in range(len(self.pages)):
             owners = marks.parents[index] if index < len(marks.parents) else []
-            nums += [index, PDFArray([self.elements[node] for node in owners])]
+            nums += [index, [self.elements[node] for node in owners]]
         for key, element in self.annotation_parents:
             nums += [key, element]
-        return PDFArray(nums)
+        return nums
 
 
 def _links(document: Any, page: Any) -> list[Annotation]:
