@@ -103,19 +103,8 @@ def test_a_library_survives_json_unchanged(engine: Engine) -> None:
 
 def _build(work: Path, cache_dir: str, name: str) -> bytes:
     env = {**os.environ, cache.CACHE_ENV: cache_dir}
-    command = [
-        sys.executable,
-        "-m",
-        "handouts",
-        "build",
-        "--type",
-        "rrms",
-        "--date",
-        "2026-01-05",
-        "-o",
-        name,
-    ]
-    subprocess.run(command, cwd=work, env=env, check=True, capture_output=True)
+    options = ["--type", "rrms", "--date", "2026-01-05", "--url", "https://example.org/ms", "-o", name]
+    subprocess.run([sys.executable, "-m", "handouts", "build", *options], cwd=work, env=env, check=True)
     return (work / name).read_bytes()
 
 
@@ -124,7 +113,7 @@ def test_a_cached_build_prints_the_same_bytes_as_an_uncached_one(tmp_path: Path)
     uncached = _build(tmp_path, "off", "plain.pdf")
     first = _build(tmp_path, str(folder), "first.pdf")
     kinds = {p.name.split("-")[0] for p in folder.iterdir()}
-    assert {"library", "layout", "block", "markdown"} <= kinds
+    assert {"library", "layout", "block", "markdown", "qr"} <= kinds
     second = _build(tmp_path, str(folder), "second.pdf")  # now every entry is read back
     assert uncached == first == second
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from itertools import count, groupby
 from pathlib import Path
 from typing import Any
 
+import reportlab
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from handouts.cache import entry_key, read_entry, write_entry
 from handouts.escaping import escape_text
 from handouts.pdf.tagging import (
     StructNode,
@@ -323,10 +326,25 @@ QR_QUIET_MODULES = 2
 """Light modules around the code, so a phone camera can find its edges."""
 
 
+QrRuns = tuple[tuple[tuple[int, int, int], ...], int]
+
+
 @lru_cache(maxsize=64)
-def qr_runs(url: str) -> tuple[tuple[tuple[int, int, int], ...], int]:
-    """The dark runs (row, first column, length) of the QR code for `url`, and its size in modules."""
-    from reportlab.graphics.barcode import qrencoder  # imported by the first QR code, not by every build
+def qr_runs(url: str) -> QrRuns:
+    """The dark runs (row, first column, length) of the QR code for `url`, and its size in modules;
+    kept in the cache folder, so a new process draws a known code without ReportLab's barcode package."""
+    key = entry_key("qr", reportlab.Version, url)
+    stored = read_entry(key)
+    if stored is not None:
+        runs, modules = json.loads(stored)
+        return tuple((row, column, length) for row, column, length in runs), int(modules)
+    encoded = _encode_qr(url)
+    write_entry(key, json.dumps(encoded).encode())
+    return encoded
+
+
+def _encode_qr(url: str) -> QrRuns:
+    from reportlab.graphics.barcode import qrencoder  # imported by the first new QR code, not by every build
 
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(url)
