@@ -18,7 +18,7 @@ import hashlib
 import os
 import stat
 import sys
-import tempfile
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -92,7 +92,10 @@ def write_entry(key: str, payload: bytes) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(os.stat(folder)):
             return
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        temporary = folder / f".tmp-{os.getpid()}-{threading.get_ident()}-{key}"
+        handle = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
     except OSError:
         return
     try:
