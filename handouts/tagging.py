@@ -9,8 +9,9 @@ from itertools import groupby
 from typing import Any, ClassVar
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable, Paragraph
+
+from handouts.wordbreaks import SpacedLines, soft_breaks
 
 ARTIFACT = "Artifact"
 TABLE_CELLS = ("TH", "TD")
@@ -124,6 +125,8 @@ def inherit_tags(source: Flowable, parts: list[Flowable]) -> list[Flowable]:
     for part in parts:
         if part is not source and isinstance(part, Tagged):
             part.__dict__.update(tags)
+    for part in parts[:-1]:
+        part.handout_continues = True  # its text goes on in the next part: its last line is a soft break
     return parts
 
 
@@ -156,6 +159,7 @@ class MarkedContent:
         self.parents: list[list[StructNode]] = []
         self.links: list[list[StructNode]] = []
         self.text_node: StructNode | None = None
+        self.text_breaks = 0
         self.in_sequence = False
 
     def page(self, canv: Any) -> int:
@@ -205,8 +209,8 @@ class MarkedContent:
         return self.sequence(canv, self.begin(canv, node))
 
     @contextmanager
-    def text(self, node: StructNode) -> Iterator[None]:
-        outer, self.text_node = self.text_node, node
+    def text(self, node: StructNode, breaks: int = 0) -> Iterator[None]:
+        outer, self.text_node, self.text_breaks = self.text_node, node, breaks
         yield
         self.text_node = outer
 
@@ -218,7 +222,7 @@ class MarkedContent:
         if node is None or self.in_sequence or flowable.handout_marking == "parts":
             return nullcontext()
         if flowable.handout_marking == "text":
-            return self.text(node)
+            return self.text(node, soft_breaks(flowable))
         return self.content(canv, node)
 
 
@@ -258,7 +262,7 @@ def _boundary(node: StructNode | None) -> _Boundary:
     return entry
 
 
-class TaggedText(PDFTextObject):  # type: ignore[misc]
+class TaggedText(SpacedLines):  # type: ignore[misc]
     """A text object whose text is marked for one element, and the text of its links for Link elements.
 
     Paragraph text is marked inside BT/ET because a link's text must leave the paragraph's sequence
@@ -271,6 +275,7 @@ class TaggedText(PDFTextObject):  # type: ignore[misc]
         self.open: StructNode | None = None
         self.link_by_url: dict[str, StructNode] = {}
         self.annotations: list[StructNode] = []
+        self.breaks = canvas.handout_marks.text_breaks
 
     def _formatText(self, text: str) -> str:
         if text and self.open is None:
