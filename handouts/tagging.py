@@ -262,7 +262,7 @@ def _boundary(node: StructNode | None) -> _Boundary:
     return entry
 
 
-class TaggedText(SpacedLines):  # type: ignore[misc]
+class TaggedText(SpacedLines):
     """A text object whose text is marked for one element, and the text of its links for Link elements.
 
     Paragraph text is marked inside BT/ET because a link's text must leave the paragraph's sequence
