@@ -192,7 +192,7 @@ class Callout(Tagged):
         self.theme = theme
         self.kind = kind
         self.pad = theme.size("callout_padding")
-        tag(self, "Aside" if kind == "keypoints" else "Note", kind=kind)
+        tag(self, callout_role(kind, inner), kind=kind)
 
     def _heights(self, avail_width: float, avail_height: float) -> list[float]:
         heights = []
@@ -229,7 +229,7 @@ class Callout(Tagged):
         return [self]
 
     def structure(self, parent: StructNode) -> None:
-        """Note or Aside containing the callout's own elements."""
+        """Aside, Sect or Div containing the callout's own elements."""
         self.handout_struct = parent.child(self.handout_role)
         place(self.inner, self.handout_struct)
 
@@ -249,6 +249,14 @@ class Callout(Tagged):
             flowable.drawOn(canv, self.pad, y)
             if index < len(self.inner) - 1:
                 y -= flowable.getSpaceAfter()
+
+
+def callout_role(kind: str, inner: list[Flowable]) -> str:
+    """Key points are an `Aside`; a callout with a title heading is a `Sect`, one without a `Div`."""
+    if kind == "keypoints":
+        return "Aside"
+    titled = bool(inner) and getattr(inner[0], "handout_role", "")[:1] == "H"
+    return "Sect" if titled else "Div"
 
 
 class QuestionItem(Tagged):
@@ -376,7 +384,8 @@ class QrCode(Tagged):
         self.theme = theme
         self.size = theme.size("qr")
         self.caption = tag(parsed_paragraph(f"<b>{_escape(label)}</b>", theme.style("body")), "P")
-        self.address = tag(parsed_paragraph(_escape(short_url(url)), theme.style("small")), "P")
+        link = f"<a href={quoteattr(url)} color={quoteattr(theme.colour_hex('link'))}>{_escape(short_url(url))}</a>"
+        self.address = tag(parsed_paragraph(link, theme.style("small")), "P")
         tag(self, "Figure", alt=alt)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -444,6 +453,12 @@ def qr_runs(url: str) -> tuple[tuple[tuple[int, int, int], ...], int]:
 def short_url(url: str) -> str:
     """The URL as printed: without the scheme or a trailing slash."""
     return url.split("://", 1)[-1].rstrip("/")
+
+
+def quoteattr(text: str) -> str:
+    from xml.sax.saxutils import quoteattr as quote
+
+    return quote(text)
 
 
 def _escape(text: str) -> str:

@@ -22,6 +22,7 @@ from handouts.paths import regular_file_inside
 from handouts.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
 from handouts.selection import Selection
 from handouts.spec import HandoutSpec
+from handouts.weblinks import web_href
 from handouts.xmltree import lint_template_source
 
 MAX_GLOSSARY_TERMS = 10
@@ -77,6 +78,7 @@ def layout_environment(templates_dirs: tuple[Path, ...], language: str) -> Bound
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["web_href"] = web_href
     return env
 
 

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
+from handouts.roles import group_with_heading, settle_headings
 from handouts.wordbreaks import SpacedLines, soft_breaks
 
 ARTIFACT = "Artifact"
@@ -135,6 +136,7 @@ def assign_structure(story: list[Flowable]) -> StructNode:
     document = StructNode("Document", placed=True)
     for section, flowables in groupby(story, key=lambda f: getattr(f, "handout_section", None)):
         place(flowables, document if section is None else document.child("Sect"))
+    settle_headings(story)
     return document
 
 
@@ -146,9 +148,12 @@ def place(flowables: Iterable[Flowable], parent: StructNode) -> None:
         if list_id is not None:
             numbering = LIST_NUMBERING.get(getattr(items[0], "handout_list_kind", ""), "None")
             target = parent.child("L", attributes=(("O", "List"), ("ListNumbering", numbering)))
+        previous = None
         for flowable in items:
             if isinstance(flowable, Tagged):
                 flowable.structure(target)
+                group_with_heading(previous, flowable)
+            previous = flowable
 
 
 class MarkedContent:
