@@ -40,6 +40,7 @@ from handouts.merge import MergeRecord, merge_handouts
 from handouts.paths import regular_file_inside, stacked
 from handouts.postpass import FINGERPRINT_KEY
 from handouts.render import Engine, render_handout
+from handouts.scripts import unprintable_problems
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 from handouts.write import write_atomic
 
@@ -241,6 +242,8 @@ class Planner:
         problems += self.unknown_keys(data, origin)
         spec = self.parse(data, origin, problems)
         if spec is not None and not problems:
+            problems += self.unprintable(spec, origin)
+        if spec is not None and not problems:
             name = output_name(self.options.name, spec, row_id, row.number)
             trouble = name_problem(name, self.options.outdir)
             if trouble is None:
@@ -253,6 +256,11 @@ class Planner:
         return RowPlan(
             row.number, row.line, origin, safe_id, problems=tuple(scrub(p, terms) for p in problems)
         )
+
+    def unprintable(self, spec: HandoutSpec, origin: str) -> list[str]:
+        """Fields with characters no font can print, found before anything renders (a count, never the text)."""
+        theme = Engine.from_dirs(templates_dirs=self.options.templates_dirs).theme(spec.theme)
+        return [f"{origin}: {field}: {what}" for field, what in unprintable_problems(spec, theme.font_paths.values())]
 
     def row_id(self, value: Any, number: int, origin: str) -> tuple[str, list[str]]:
         if value is None or value == "":

@@ -85,28 +85,10 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
 
 
 def check_printable(spec: HandoutSpec, theme: Theme) -> None:
-    """Refuse user text with characters the theme's fonts cannot print, naming field and characters."""
-    clinic = spec.clinic
-    fields = {
-        "patient_name": spec.patient_name or "",
-        "notes": " ".join(spec.notes),
-        **(
-            {
-                f"clinic {k}": getattr(clinic, k) or ""
-                for k in ("name", "department", "phone", "website", "address")
-            }
-            if clinic
-            else {}
-        ),
-    }
-    problems = []
-    for field, text in fields.items():
-        missing = theme.missing_glyphs(text)
-        if missing:
-            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
-            problems.append(
-                (field, f"the handout font has no character for {shown} (replace it with plain letters)")
-            )
+    """Refuse user text with characters no font can print, naming the field and how many (never which)."""
+    from handouts.scripts import unprintable_problems
+
+    problems = unprintable_problems(spec, theme.font_paths.values())
     if problems:
         raise SpecError("; ".join(f"{key}: {what}" for key, what in problems), problems)
 

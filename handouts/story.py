@@ -24,6 +24,7 @@ from handouts.flowables import (
     tag,
 )
 from handouts.limits import MAX_PARAGRAPH_CHARS
+from handouts.scripts import text_markup, theme_coverage
 from handouts.themes import Theme
 from handouts.xmltree import Node
 
@@ -64,7 +65,7 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
     parts: list[str] = []
     for child in node.children:
         if isinstance(child, str):
-            parts.append(escape(child))
+            parts.append(text_markup(child, theme_coverage(ctx.theme.font_paths.values())))
         elif child.tag == "b":
             parts.append(f"<b>{inline_markup(child, ctx)}</b>")
         elif child.tag == "br":

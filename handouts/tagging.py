@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
+from handouts.actualtext import actual_text_string
 from handouts.roles import group_with_heading, settle_headings
 from handouts.wordbreaks import SpacedLines, soft_breaks
 
@@ -50,6 +51,10 @@ class StructNode:
     kids: list[StructNode | MarkRef | AnnotRef] = field(default_factory=list)
     placed: bool = False
     links: dict[object, StructNode] = field(default_factory=dict)
+    actual_text: str = ""
+    """What the element's glyphs say, in reading order (a right-to-left run is drawn in visual order)."""
+    drawn_text: str = ""
+    """The characters of its glyphs in drawing order, for the marked content's /ActualText."""
 
     def child(self, role: str, alt: str = "", attributes: tuple[tuple[str, str], ...] = ()) -> StructNode:
         return StructNode(role, self, alt, attributes)
@@ -180,6 +185,8 @@ class MarkedContent:
         mcid = len(self.parents[page])
         self.parents[page].append(node)
         node.add(MarkRef(page, mcid))
+        if node.drawn_text:
+            return f"/{node.role} <</MCID {mcid} /ActualText {actual_text_string(node.drawn_text)}>> BDC"
         return f"/{node.role} <</MCID {mcid}>> BDC"
 
     def add_link(self, canv: Any, node: StructNode) -> None:
@@ -283,10 +290,26 @@ class TaggedText(SpacedLines):
         self.breaks = canvas.handout_marks.text_breaks
 
     def _formatText(self, text: str) -> str:
-        if text and self.open is None:
+        if text:
+            self.open_content()
+        return str(super()._formatText(text))
+
+    def span(self, actual_text: str | None, drawn_text: str = "") -> None:
+        """A Span element (with its ActualText) starts here inside this element's text; None ends it."""
+        if actual_text is None:
             self._code.append(_boundary(self.node))
             self.open = self.node
-        return str(super()._formatText(text))
+            return
+        span = self.node.child("Span")
+        span.actual_text, span.drawn_text = actual_text, drawn_text
+        self._code.append(_boundary(span))
+        self.open = span
+
+    def open_content(self) -> None:
+        """Open the element's sequence here unless one is open (text, or a span about to hold text)."""
+        if self.open is None:
+            self._code.append(_boundary(self.node))
+            self.open = self.node
 
     def _linkRecord(self, key: Any, phase: str) -> None:
         """ReportLab's hook inside a paragraph line: a link's text has just been drawn, or has ended."""
