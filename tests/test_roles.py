@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 from handouts.render import Engine, render_handout
-from handouts.weblinks import web_href
+from handouts.vocabulary import web_href
 
 from .conftest import FIXTURES, make_spec
 from .pdfcheck import walk_structure

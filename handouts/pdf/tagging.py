@@ -1,0 +1,385 @@
+"""Turn the semantic roles of flowables into marked content (BDC/EMC with MCIDs, or artifacts) as they draw."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any, ClassVar
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph
+
+from handouts.pdf.actualtext import actual_text_string
+from handouts.pdf.roles import group_with_heading, settle_headings
+from handouts.pdf.wordbreaks import SpacedLines, soft_breaks
+
+ARTIFACT = "Artifact"
+TABLE_CELLS = ("TH", "TD")
+LIST_NUMBERING = {"bullet": "Disc", "number": "Decimal", "number-small": "Decimal"}
+
+
+@dataclass(frozen=True)
+class MarkRef:
+    """A marked-content sequence: the page (0-based) and the MCID it has there."""
+
+    page: int
+    mcid: int
+
+
+@dataclass(frozen=True)
+class AnnotRef:
+    """An annotation: a link (its position among the page's links) or a form field (its name)."""
+
+    page: int
+    key: int | str
+
+
+@dataclass(eq=False)
+class StructNode:
+    """A structure element: role, alternative text, layout attributes, and kids in reading order.
+
+    An element joins its parent's kids when its first content is drawn, so kids are in drawing order
+    and elements that draw nothing never appear.
+    """
+
+    role: str
+    parent: StructNode | None = None
+    alt: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
+    kids: list[StructNode | MarkRef | AnnotRef] = field(default_factory=list)
+    placed: bool = False
+    links: dict[object, StructNode] = field(default_factory=dict)
+    actual_text: str = ""
+    """What the element's glyphs say, in reading order (a right-to-left run is drawn in visual order)."""
+    drawn_text: str = ""
+    """The characters of its glyphs in drawing order, for the marked content's /ActualText."""
+
+    def child(self, role: str, alt: str = "", attributes: tuple[tuple[str, str], ...] = ()) -> StructNode:
+        return StructNode(role, self, alt, attributes)
+
+    def add(self, kid: MarkRef | AnnotRef) -> None:
+        self.attach()
+        self.kids.append(kid)
+
+    def attach(self) -> None:
+        if not self.placed and self.parent is not None:
+            self.parent.attach()
+            self.parent.kids.append(self)
+        self.placed = True
+
+    def link(self, key: object) -> StructNode:
+        """The Link element for one link inside this element's text."""
+        if key not in self.links:
+            self.links[key] = self.child("Link")
+        return self.links[key]
+
+
+class Tagged(Flowable):  # type: ignore[misc]
+    """A flowable that marks what it draws for its `handout_role` when the canvas records marked content.
+
+    `handout_marking` says how: "content" puts one sequence around the drawing, "text" marks inside
+    the flowable's text objects (so links can have their own sequences), "parts" means the flowable
+    marks its own parts (containers, figures with captions, decorations).
+    """
+
+    handout_marking: ClassVar[str] = "content"
+    handout_role: str = ""
+    handout_alt: str = ""
+    handout_struct: StructNode | None = None
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        marks = getattr(canvas, "handout_marks", None)
+        if marks is None:
+            super().drawOn(canvas, x, y, _sW)
+            return
+        with marks.around(canvas, self):
+            super().drawOn(canvas, x, y, _sW)
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return inherit_tags(self, super().split(avail_width, avail_height))
+
+    def structure(self, parent: StructNode) -> None:
+        """Give this flowable its structure element under `parent` (none for artifacts)."""
+        if self.handout_role not in ("", ARTIFACT):
+            self.handout_struct = parent.child(self.handout_role, self.handout_alt)
+
+
+_TAGGED_CLASSES: dict[type, type] = {}
+
+
+def tagged_class(cls: type) -> type:
+    """`cls` with Tagged mixed in, under the same name; paragraphs mark inside their text objects."""
+    if cls not in _TAGGED_CLASSES:
+        marking = "text" if issubclass(cls, Paragraph) else "content"
+        namespace = {"handout_marking": marking, "__module__": cls.__module__}
+        _TAGGED_CLASSES[cls] = type(cls.__name__, (Tagged, cls), namespace)
+    return _TAGGED_CLASSES[cls]
+
+
+def make_tagged(flowable: Flowable) -> Flowable:
+    """Make a ReportLab flowable mark its drawing (its class gains Tagged; nothing else changes)."""
+    if not isinstance(flowable, Tagged):
+        flowable.__class__ = tagged_class(type(flowable))
+    return flowable
+
+
+def inherit_tags(source: Flowable, parts: list[Flowable]) -> list[Flowable]:
+    """Parts of a split flowable keep its role and structure element: one element, drawn on two pages."""
+    tags = {key: value for key, value in vars(source).items() if key.startswith("handout_")}
+    for part in parts:
+        if part is not source and isinstance(part, Tagged):
+            part.__dict__.update(tags)
+    for part in parts[:-1]:
+        part.handout_continues = True  # its text goes on in the next part: its last line is a soft break
+    return parts
+
+
+def assign_structure(story: list[Flowable]) -> StructNode:
+    """The Document element for a story: sections become Sect elements, each flowable gets its element."""
+    document = StructNode("Document", placed=True)
+    for section, flowables in groupby(story, key=lambda f: getattr(f, "handout_section", None)):
+        place(flowables, document if section is None else document.child("Sect"))
+    settle_headings(story)
+    return document
+
+
+def place(flowables: Iterable[Flowable], parent: StructNode) -> None:
+    """Give each flowable its element under `parent`; consecutive items of one list share an L element."""
+    for list_id, group in groupby(flowables, key=lambda f: getattr(f, "handout_list_id", None)):
+        items = list(group)
+        target = parent
+        if list_id is not None:
+            numbering = LIST_NUMBERING.get(getattr(items[0], "handout_list_kind", ""), "None")
+            target = parent.child("L", attributes=(("O", "List"), ("ListNumbering", numbering)))
+        previous = None
+        for flowable in items:
+            if isinstance(flowable, Tagged):
+                flowable.structure(target)
+                group_with_heading(previous, flowable)
+            previous = flowable
+
+
+class MarkedContent:
+    """Records, while a document draws, which structure element owns each MCID and annotation."""
+
+    def __init__(self, root: StructNode) -> None:
+        self.root = root
+        self.parents: list[list[StructNode]] = []
+        self.links: list[list[StructNode]] = []
+        self.text_node: StructNode | None = None
+        self.text_breaks = 0
+        self.in_sequence = False
+
+    def page(self, canv: Any) -> int:
+        index = int(canv.getPageNumber()) - 1
+        while len(self.parents) <= index:
+            self.parents.append([])
+            self.links.append([])
+        return index
+
+    def begin(self, canv: Any, node: StructNode) -> str:
+        """The BDC operator that opens `node`'s next marked-content sequence on the current page."""
+        page = self.page(canv)
+        mcid = len(self.parents[page])
+        self.parents[page].append(node)
+        node.add(MarkRef(page, mcid))
+        if node.drawn_text:
+            return f"/{node.role} <</MCID {mcid} /ActualText {actual_text_string(node.drawn_text)}>> BDC"
+        return f"/{node.role} <</MCID {mcid}>> BDC"
+
+    def add_link(self, canv: Any, node: StructNode) -> None:
+        page = self.page(canv)
+        node.add(AnnotRef(page, len(self.links[page])))
+        self.links[page].append(node)
+
+    def add_widget(self, canv: Any, name: str, node: StructNode) -> None:
+        node.add(AnnotRef(self.page(canv), name))
+
+    @contextmanager
+    def sequence(self, canv: Any, opener: str) -> Iterator[None]:
+        """One marked-content sequence; anything marked inside it belongs to it."""
+        if self.in_sequence:
+            yield
+            return
+        canv.addLiteral(opener)
+        self.in_sequence = True
+        yield
+        self.in_sequence = False
+        canv.addLiteral("EMC")
+
+    def artifact(self, canv: Any, pagination: str = "") -> AbstractContextManager[None]:
+        """An /Artifact sequence; `pagination` (Header, Footer) says which page furniture it is."""
+        if pagination:
+            return self.sequence(canv, f"/Artifact <</Type /Pagination /Subtype /{pagination}>> BDC")
+        return self.sequence(canv, "/Artifact BMC")
+
+    def content(self, canv: Any, node: StructNode) -> AbstractContextManager[None]:
+        if self.in_sequence:
+            return nullcontext()
+        return self.sequence(canv, self.begin(canv, node))
+
+    @contextmanager
+    def text(self, node: StructNode, breaks: int = 0) -> Iterator[None]:
+        outer, self.text_node, self.text_breaks = self.text_node, node, breaks
+        yield
+        self.text_node = outer
+
+    def around(self, canv: Any, flowable: Tagged) -> AbstractContextManager[None]:
+        """How to mark one flowable's drawing: as artifact, as content, as text, or not at all."""
+        node = flowable.handout_struct
+        if flowable.handout_role == ARTIFACT or (node is not None and _repeated_cell(node)):
+            return self.artifact(canv)
+        if node is None or self.in_sequence or flowable.handout_marking == "parts":
+            return nullcontext()
+        if flowable.handout_marking == "text":
+            return self.text(node, soft_breaks(flowable))
+        return self.content(canv, node)
+
+
+def _repeated_cell(node: StructNode) -> bool:
+    """A table cell drawn a second time is a header row repeated on a new page: page furniture."""
+    return node.role in TABLE_CELLS and bool(node.kids)
+
+
+def artifact(canv: Any, pagination: str = "") -> AbstractContextManager[None]:
+    """Mark decoration (rules, backgrounds, boxes, lines, footers) as an artifact when tagging."""
+    marks: MarkedContent | None = getattr(canv, "handout_marks", None)
+    return nullcontext() if marks is None else marks.artifact(canv, pagination)
+
+
+def marked(canv: Any, node: StructNode | None) -> AbstractContextManager[None]:
+    """Mark drawing as content of `node` (a Figure's picture, say) when tagging."""
+    marks: MarkedContent | None = getattr(canv, "handout_marks", None)
+    return nullcontext() if marks is None or node is None else marks.content(canv, node)
+
+
+def record_widget(canv: Any, name: str, node: StructNode | None) -> None:
+    """Put the form field `name`, made after layout, into `node` (a Form element) when tagging."""
+    marks: MarkedContent | None = getattr(canv, "handout_marks", None)
+    if marks is not None and node is not None:
+        marks.add_widget(canv, name, node)
+
+
+class _Boundary(str):
+    """A placeholder in a text object's code: one marked-content sequence ends, `node`'s begins."""
+
+    node: StructNode | None
+
+
+def _boundary(node: StructNode | None) -> _Boundary:
+    entry = _Boundary()
+    entry.node = node
+    return entry
+
+
+class TaggedText(SpacedLines):
+    """A text object whose text is marked for one element, and the text of its links for Link elements.
+
+    Paragraph text is marked inside BT/ET because a link's text must leave the paragraph's sequence
+    and come back, and marked content may not straddle a text object's boundary.
+    """
+
+    def __init__(self, canvas: TaggingCanvas, x: float, y: float, direction: Any, node: StructNode) -> None:
+        super().__init__(canvas, x, y, direction=direction)
+        self.node = node
+        self.open: StructNode | None = None
+        self.link_by_url: dict[str, StructNode] = {}
+        self.annotations: list[StructNode] = []
+        self.breaks = canvas.handout_marks.text_breaks
+
+    def _formatText(self, text: str) -> str:
+        if text:
+            self.open_content()
+        return str(super()._formatText(text))
+
+    def span(self, actual_text: str | None, drawn_text: str = "") -> None:
+        """A Span element (with its ActualText) starts here inside this element's text; None ends it."""
+        if actual_text is None:
+            self._code.append(_boundary(self.node))
+            self.open = self.node
+            return
+        span = self.node.child("Span")
+        span.actual_text, span.drawn_text = actual_text, drawn_text
+        self._code.append(_boundary(span))
+        self.open = span
+
+    def open_content(self) -> None:
+        """Open the element's sequence here unless one is open (text, or a span about to hold text)."""
+        if self.open is None:
+            self._code.append(_boundary(self.node))
+            self.open = self.node
+
+    def _linkRecord(self, key: Any, phase: str) -> None:
+        """ReportLab's hook inside a paragraph line: a link's text has just been drawn, or has ended."""
+        if phase == "end":
+            self._code.append(_boundary(None))
+            self.open = None
+            return
+        link = self.node.link(key)
+        self.link_by_url[str(key[1])] = link
+        drawn = self._code.pop()
+        if isinstance(self._code[-1], _Boundary):
+            self._code[-1].node = link
+        else:
+            self._code.append(_boundary(link))
+        self._code.append(drawn)
+        self.open = link
+
+    def annotate(self, url: str) -> None:
+        """A link annotation was made for `url`; with no link text marked, all the text is the link."""
+        link = self.link_by_url.get(url)
+        if link is None:
+            link = self.link_by_url[url] = self.node.link(url)
+            for entry in self._code:
+                if isinstance(entry, _Boundary) and entry.node is self.node:
+                    entry.node = link
+        self.annotations.append(link)
+
+    def getCode(self) -> str:
+        canvas: TaggingCanvas = self._canvas
+        self._code = list(self._marked_code(canvas.handout_marks))
+        for link in self.annotations:
+            canvas.handout_marks.add_link(canvas, link)
+        canvas.handout_text = None
+        return str(super().getCode())
+
+    def _marked_code(self, marks: MarkedContent) -> Iterator[str]:
+        """The code with BDC/EMC in place of boundaries; a sequence opens only when something follows."""
+        is_open, pending = False, None
+        for entry in self._code:
+            if isinstance(entry, _Boundary):
+                if is_open:
+                    yield "EMC"
+                is_open, pending = False, entry.node
+                continue
+            if pending is not None:
+                yield marks.begin(self._canvas, pending)
+                is_open, pending = True, None
+            yield entry
+        if is_open:
+            yield "EMC"
+
+
+class TaggingCanvas(Canvas):  # type: ignore[misc]
+    """A canvas that records marked content: paragraph text objects are marked, links join the tree."""
+
+    def __init__(self, *args: Any, handout_marks: MarkedContent, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.handout_marks = handout_marks
+        self.handout_text: TaggedText | None = None
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> Any:
+        node = self.handout_marks.text_node
+        if node is None or self.handout_marks.in_sequence:
+            return super().beginText(x, y, direction)
+        self.handout_text = TaggedText(self, x, y, direction, node)
+        return self.handout_text
+
+    def linkURL(self, url: str, rect: Any, *args: Any, **kwargs: Any) -> None:
+        super().linkURL(url, rect, *args, **kwargs)
+        if self.handout_text is not None:
+            self.handout_text.annotate(url)
+        else:
+            self.handout_marks.add_link(self, self.handout_marks.root.child("Link"))
