@@ -12,6 +12,8 @@ from pathlib import Path
 import pdfplumber
 
 _ELEMENT = re.compile(r"^(?P<indent> *)(?P<role>[A-Za-z][\w:-]*)(?: \((?P<kind>block|inline)\))?:?\s*$")
+BIDI_MARKS = dict.fromkeys(range(0x202A, 0x202F), " ")
+"""pdftotext marks right-to-left runs with embedding marks; they are not text and never join words."""
 _TEXT = re.compile(r'^(?P<indent> *)"(?P<text>.*)"\s*$')
 
 
@@ -62,7 +64,7 @@ def page_words(path: Path) -> list[str]:
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    return text.split()
+    return text.translate(BIDI_MARKS).split()
 
 
 def run_together(path: Path) -> list[str]:
