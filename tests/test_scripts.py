@@ -118,6 +118,11 @@ def test_notes_mixing_scripts_read_back_with_their_words(tmp_path: Path) -> None
 
 
 @needs_poppler
+def test_a_bold_name_stays_bold_in_a_fallback_font(tmp_path: Path) -> None:
+    assert "NotoSans-Bold" in fonts(build(patient_name=NAMES["vietnamese"]), tmp_path)
+
+
+@needs_poppler
 def test_fallback_fonts_are_embedded_only_when_a_run_needs_them(tmp_path: Path) -> None:
     assert fonts(build(), tmp_path) == {"AtkinsonHyperlegible-Regular", "AtkinsonHyperlegible-Bold"}
     assert fonts(build(patient_name="Łucja"), tmp_path) == {

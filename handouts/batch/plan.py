@@ -15,6 +15,7 @@ from handouts.batch.options import MAX_LISTED_PROBLEMS, BatchOptions, PlanSummar
 from handouts.clinic import Clinic, load_clinic
 from handouts.engine import Engine
 from handouts.errors import ManifestError, SpecError
+from handouts.pdf.themes import Theme
 from handouts.render import unprintable_problems
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 
@@ -32,6 +33,7 @@ class Planner:
         self.base_dir = options.manifest.parent
         self.root = options.outdir.resolve()
         self._clinics: dict[Path, Clinic | str] = {}
+        self._themes: dict[str, Theme] = {}
 
     def plans(self) -> Iterator[RowPlan]:
         for row in read_manifest(self.options.manifest, self.fmt):
@@ -67,8 +69,9 @@ class Planner:
 
     def unprintable(self, spec: HandoutSpec, origin: str) -> list[str]:
         """Fields with characters no font can print, found before anything renders (a count, never the text)."""
-        theme = Engine.from_dirs(templates_dirs=self.options.templates_dirs).theme(spec.theme)
-        return [f"{origin}: {field}: {what}" for field, what in unprintable_problems(spec, theme)]
+        if spec.theme not in self._themes:
+            self._themes[spec.theme] = Engine.from_dirs(templates_dirs=self.options.templates_dirs).theme(spec.theme)
+        return [f"{origin}: {field}: {what}" for field, what in unprintable_problems(spec, self._themes[spec.theme])]
 
     def row_id(self, value: Any, number: int, origin: str) -> tuple[str, list[str]]:
         if value is None or value == "":

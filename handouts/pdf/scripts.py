@@ -14,6 +14,7 @@ weight: they are shaped with the regular face.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -78,22 +79,27 @@ def theme_coverage(font_paths: Iterable[Path]) -> frozenset[int]:
 
 
 def font_runs(text: str, primary: frozenset[int]) -> list[Run]:
-    """Split text into runs by font; spaces and marks stay in the run around them, never start an RTL one."""
+    """Split text into runs by font, word by word: a word one font has all of is drawn in that font."""
     runs: list[Run] = []
-    for char in normalise(text):
+    for word in re.split(r"(\s+)", normalise(text)):
         current = runs[-1].font if runs else None
-        font = current if _joins_run(char, current, primary) else _font_for(char, primary)
-        if runs and runs[-1].font == font:
-            runs[-1] = Run(font, runs[-1].text + char)
-        else:
-            runs.append(Run(font, char))
+        for run in [Run(current, word)] if word.isspace() else _word_runs(word, primary):
+            if runs and runs[-1].font == run.font:
+                runs[-1] = Run(run.font, runs[-1].text + run.text)
+            elif run.text:
+                runs.append(run)
     return _trailing_spaces_out(runs)
 
 
-def _joins_run(char: str, current: Fallback | None, primary: frozenset[int]) -> bool:
-    if char.isspace() or unicodedata.category(char).startswith("M"):
-        return ord(char) in (primary if current is None else coverage(current.regular)) or char.isspace()
-    return False
+def _word_runs(word: str, primary: frozenset[int]) -> list[Run]:
+    """One run when the theme font or one fallback has every character of the word; else char by char."""
+    codes = {ord(char) for char in word}
+    if codes <= primary:
+        return [Run(None, word)]
+    for fallback in FALLBACKS:
+        if codes <= coverage(fallback.regular):
+            return [Run(fallback, word)]
+    return [Run(_font_for(char, primary), char) for char in word]
 
 
 def _font_for(char: str, primary: frozenset[int]) -> Fallback | None:
@@ -145,6 +151,14 @@ def text_markup(text: str, primary: frozenset[int]) -> str:
     if all(ord(char) in primary or char.isspace() for char in text):
         return escape(text)
     return "".join(_run_markup(run) for run in font_runs(text, primary))
+
+
+_FALLBACK_RUN = re.compile(r'(<font face="[A-Za-z]+">)([^<]*)(</font>)')
+
+
+def embolden(markup: str) -> str:
+    """Markup for inside <b>: ReportLab's <font face> forgets an outer <b>, so a fallback run says it again."""
+    return _FALLBACK_RUN.sub(r"\1<b>\2</b>\3", markup)
 
 
 def _run_markup(run: Run) -> str:
@@ -241,4 +255,3 @@ def _end_actual_text(canvas: object, kind: str, label: str | None) -> None:
         text_object.span(None)
         return
     text_object._code.append("EMC")
-

@@ -24,7 +24,7 @@ from handouts.pdf.flowables import (
     parsed_paragraph,
     tag,
 )
-from handouts.pdf.scripts import text_markup, theme_coverage
+from handouts.pdf.scripts import embolden, text_markup, theme_coverage
 from handouts.pdf.themes import Theme
 from handouts.vocabulary import WEB_SCHEMES, is_link
 from handouts.xmltree import Node
@@ -66,7 +66,7 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
         if isinstance(child, str):
             parts.append(text_markup(child, theme_coverage(ctx.theme.font_paths.values())))
         elif child.tag == "b":
-            parts.append(f"<b>{inline_markup(child, ctx)}</b>")
+            parts.append(f"<b>{embolden(inline_markup(child, ctx))}</b>")
         elif child.tag == "br":
             parts.append("<br/>")
         elif child.tag == "link":
