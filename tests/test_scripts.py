@@ -177,3 +177,11 @@ def test_batch_dry_run_finds_unprintable_rows_and_the_report_never_names_them(
         assert "Ana" not in text
         assert "Ruiz" not in text
         assert "\u2603" not in text
+
+
+def test_a_right_to_left_name_gives_the_same_bytes_whatever_was_printed_before() -> None:
+    name = "مُحَمَّد علي"
+    first = render_handout(make_spec(layout="summary", patient_name=name), ENGINE).pdf
+    for other in ("فاطمة الزهراء", "ﷲ", "יעל כהן"):
+        render_handout(make_spec(layout="summary", patient_name=other), ENGINE)
+    assert render_handout(make_spec(layout="summary", patient_name=name), ENGINE).pdf == first

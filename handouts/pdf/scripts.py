@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from bidi import get_display
@@ -205,9 +206,9 @@ def _right_to_left(char: str) -> bool:
 def _shaped(logical: str, face: str) -> str:
     """HarfBuzz's glyphs for a right-to-left stretch, in drawing order, as characters of the font.
 
-    A glyph with no character of its own (an Arabic letter's joining form) gets a private-use code
-    point in ReportLab's copy of the font, the way ReportLab's own shaping does; `/ActualText` then
-    carries the real text.
+    Joining forms have code points of their own (Arabic Presentation Forms) in Noto Sans Arabic; a
+    glyph without one (a rare ligature) gets a private-use code point, as in ReportLab's own shaping,
+    and `/ActualText` carries the real text.
     """
     import uharfbuzz
 
@@ -220,13 +221,27 @@ def _shaped(logical: str, face: str) -> str:
     chars = []
     for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
         known = font.face.glyphToChar.get(info.codepoint)
-        code = (
-            known[0]
-            if known
-            else font.hbAddPrivate(shaper.glyph_to_string(info.codepoint), info.codepoint, position.x_advance)
+        name = shaper.glyph_to_string(info.codepoint)
+        chars.append(
+            chr(known[0] if known else _private_code(font, info.codepoint, position.x_advance, name))
         )
-        chars.append(chr(code))
     return "".join(chars)
+
+
+PRIVATE_USE = 0xE000
+
+
+def _private_code(font: Any, glyph: int, advance: int, name: str) -> int:
+    """A private-use code point for a glyph with no character: fixed by the glyph id, so the same text
+    gives the same bytes whatever was printed before it in the process."""
+    face = font.face
+    code = PRIVATE_USE + glyph
+    if code > 0xF8FF or face.charToGlyph.get(code, glyph) != glyph:
+        return int(font.hbAddPrivate(name, glyph, advance))
+    face.charToGlyph[code] = glyph
+    face.glyphToChar.setdefault(glyph, []).append(code)
+    face.charWidths[code] = advance
+    return code
 
 
 def actual_text_callbacks() -> Iterator[tuple[str, object]]:
