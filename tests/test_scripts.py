@@ -185,3 +185,23 @@ def test_a_right_to_left_name_gives_the_same_bytes_whatever_was_printed_before()
     for other in ("فاطمة الزهراء", "ﷲ", "יעל כהן"):
         render_handout(make_spec(layout="summary", patient_name=other), ENGINE)
     assert render_handout(make_spec(layout="summary", patient_name=name), ENGINE).pdf == first
+
+
+LONG_NOTES = (
+    "يرجى إحضار نتائج الفحص وقائمة بجميع الأدوية التي تتناولها إلى الموعد القادم، واتصل بنا إذا استمر الخدر أكثر من 24 ساعة.",
+    "נא להביא את תוצאות הבדיקה ורשימה של כל התרופות שאתם נוטלים לפגישה הבאה, והתקשרו אלינו אם הנימול נמשך יותר מיום.",
+)
+
+
+@needs_poppler
+@pytest.mark.parametrize("tags", [True, False])
+def test_a_note_written_right_to_left_wraps_into_lines_that_read_in_order(tags: bool, tmp_path: Path) -> None:
+    pdf = render_handout(make_spec(notes=LONG_NOTES, tags=tags), ENGINE).pdf
+    text = page_text(pdf, tmp_path).translate(dict.fromkeys(range(0x202A, 0x202F), " "))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "يرجى إحضار نتائج الفحص وقائمة بجميع الأدوية" in lines  # the note's first line, in reading order
+    words = set(text.split())
+    for note in LONG_NOTES:
+        assert {word.strip(".,،") for word in note.split()} <= {word.strip(".,،") for word in words}
+    if tags:
+        assert check_tagged_pdf(pdf) == []

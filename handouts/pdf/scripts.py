@@ -193,7 +193,7 @@ def visual_order(text: str, face: str) -> str:
     """A right-to-left run as drawn left to right: bidi order, right-to-left stretches shaped by HarfBuzz."""
     drawn = get_display(text, base_dir="R")
     return "".join(
-        _shaped("".join(stretch)[::-1], face) if rtl else "".join(stretch)
+        shaped("".join(stretch)[::-1], face) if rtl else "".join(stretch)
         for rtl, stretch in groupby(drawn, key=_right_to_left)
     )
 
@@ -203,7 +203,7 @@ def _right_to_left(char: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _shaped(logical: str, face: str) -> str:
+def shaped(logical: str, face: str) -> str:
     """HarfBuzz's glyphs for a right-to-left stretch, in drawing order, as characters of the font.
 
     Joining forms have code points of their own (Arabic Presentation Forms) in Noto Sans Arabic; a
