@@ -67,9 +67,28 @@ def page_words(path: Path) -> list[str]:
     return text.translate(BIDI_MARKS).split()
 
 
+def rejoined(read: list[str], printed: list[str]) -> tuple[Counter[str], Counter[str]]:
+    """Both word counts, with each word that was split at a line end (a long web address) counted whole.
+
+    The page text gives such a word as two (or three) words on consecutive lines; a reader of the tags
+    must get it as one, with no space inside.
+    """
+    extra, page = Counter(read) - Counter(printed), Counter(printed)
+    joins = {
+        "".join(printed[i : i + n]): printed[i : i + n] for n in (2, 3) for i in range(len(printed) - n + 1)
+    }
+    reader = Counter(read)
+    for word in list(extra.elements()):
+        if word in joins:
+            page -= Counter(joins[word])
+            page[word] += 1
+    return reader, page
+
+
 def run_together(path: Path) -> list[str]:
     """Words a tag-following reader gets that the printed page does not have (two words run into one)."""
-    return sorted((Counter(structure_words(path)) - Counter(page_words(path))).elements())
+    reader, page = rejoined(structure_words(path), page_words(path))
+    return sorted((reader - page).elements())
 
 
 def artifact_words(path: Path) -> list[str]:

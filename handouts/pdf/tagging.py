@@ -169,7 +169,7 @@ class MarkedContent:
         self.parents: list[list[StructNode]] = []
         self.links: list[list[StructNode]] = []
         self.text_node: StructNode | None = None
-        self.text_breaks = 0
+        self.text_breaks: tuple[bool, ...] = ()
         self.in_sequence = False
 
     def page(self, canv: Any) -> int:
@@ -221,7 +221,7 @@ class MarkedContent:
         return self.sequence(canv, self.begin(canv, node))
 
     @contextmanager
-    def text(self, node: StructNode, breaks: int = 0) -> Iterator[None]:
+    def text(self, node: StructNode, breaks: tuple[bool, ...] = ()) -> Iterator[None]:
         outer, self.text_node, self.text_breaks = self.text_node, node, breaks
         yield
         self.text_node = outer
