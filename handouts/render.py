@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 from handouts.content.translation import SOURCE_LANGUAGE, select_translated
 from handouts.engine import Engine
-from handouts.errors import RenderError, SpecError
+from handouts.errors import RenderError
 from handouts.layout.environment import render_layout
 from handouts.pdf.render import PdfOptions, render_pdf
-from handouts.pdf.scripts import theme_coverage, uncovered
-from handouts.pdf.themes import Theme
+from handouts.pdf.themes import check_printable
 from handouts.spec import HandoutSpec
 from handouts.xmltree import HandoutMeta, parse_handout_xml
 
@@ -54,40 +53,6 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
     )
 
 
-def check_printable(spec: HandoutSpec, theme: Theme) -> None:
-    """Refuse user text with characters no font can print, naming the field and how many (never which)."""
-    problems = unprintable_problems(spec, theme)
-    if problems:
-        raise SpecError("; ".join(f"{key}: {what}" for key, what in problems), problems)
-
-
-def user_texts(spec: HandoutSpec) -> dict[str, str]:
-    """The text a person typed into a spec, by field: the patient's name, notes, the clinic's lines."""
-    clinic = spec.clinic
-    texts = {"patient_name": spec.patient_name or "", "notes": " ".join(spec.notes)}
-    for key in ("name", "department", "phone", "website", "address"):
-        texts[f"clinic {key}"] = (getattr(clinic, key) or "") if clinic else ""
-    return texts
-
-
-def unprintable_problems(spec: HandoutSpec, theme: Theme) -> list[tuple[str, str]]:
-    """(field, message) for each field with characters no font can print: a count, never the characters."""
-    primary = theme_coverage(theme.font_paths.values())
-    problems = []
-    for field, text in user_texts(spec).items():
-        count = uncovered(text, primary)
-        if count:
-            what = "character cannot" if count == 1 else "characters cannot"
-            problems.append(
-                (
-                    field,
-                    f"{count} {what} be printed in any of the handout's fonts "
-                    "(check the text for symbols or stray characters, or leave them out)",
-                )
-            )
-    return problems
-
-
 def _render_once(
     spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
 ) -> tuple[Rendered, int | None]:
@@ -95,7 +60,7 @@ def _render_once(
     origin = f"layout '{spec.layout}' output"
     root = parse_handout_xml(xml, origin)
     theme = engine.theme(spec.theme)
-    check_printable(spec, theme)
+    check_printable(spec.user_text(), theme)
     max_pages = HandoutMeta.from_root(root).max_pages
     clinic = spec.clinic
     options = PdfOptions(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
@@ -28,6 +28,7 @@ from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
+from handouts.errors import Problem
 from handouts.normal import normalise
 from handouts.paths import builtin_dir
 from handouts.pdf.actualtext import actual_text_string
@@ -270,3 +271,21 @@ def _end_actual_text(canvas: object, kind: str, label: str | None) -> None:
         text_object.span(None)
         return
     text_object._code.append("EMC")
+
+
+def unprintable(texts: Mapping[str, str], font_paths: Iterable[Path]) -> list[Problem]:
+    """A problem for each field with characters no font can print: a count, never the characters."""
+    primary = theme_coverage(font_paths)
+    problems = []
+    for field, text in texts.items():
+        count = uncovered(text, primary)
+        if count:
+            what = "character cannot" if count == 1 else "characters cannot"
+            problems.append(
+                Problem(
+                    f"{count} {what} be printed in any of the handout's fonts",
+                    "check the text for symbols or stray characters, or leave them out",
+                    field=field,
+                )
+            )
+    return problems
