@@ -38,6 +38,7 @@ SHARED = {
     "escaping",
     "i18n",
     "limits",
+    "normal",
     "paths",
     "spec",
     "vocabulary",

@@ -15,7 +15,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from handouts.cache import entry_key, read_entry, write_entry
-from handouts.escaping import escape_text
+from handouts.escaping import escape_text, quote_attribute
 from handouts.pdf.tagging import (
     StructNode,
     Tagged,
@@ -190,7 +190,7 @@ class Callout(Tagged):
         self.theme = theme
         self.kind = kind
         self.pad = theme.size("callout_padding")
-        tag(self, "Aside" if kind == "keypoints" else "Note", kind=kind)
+        tag(self, callout_role(kind, inner), kind=kind)
 
     def _heights(self, avail_width: float, avail_height: float) -> list[float]:
         heights = []
@@ -227,7 +227,7 @@ class Callout(Tagged):
         return [self]
 
     def structure(self, parent: StructNode) -> None:
-        """Note or Aside containing the callout's own elements."""
+        """Aside, Sect or Div containing the callout's own elements."""
         self.handout_struct = parent.child(self.handout_role)
         place(self.inner, self.handout_struct)
 
@@ -249,6 +249,14 @@ class Callout(Tagged):
                 y -= flowable.getSpaceAfter()
 
 
+def callout_role(kind: str, inner: list[Flowable]) -> str:
+    """Key points are an `Aside`; a callout with a title heading is a `Sect`, one without a `Div`."""
+    if kind == "keypoints":
+        return "Aside"
+    titled = bool(inner) and getattr(inner[0], "handout_role", "")[:1] == "H"
+    return "Sect" if titled else "Div"
+
+
 class QrCode(Tagged):
     """A QR code for the online version, with the short URL printed beside it."""
 
@@ -261,7 +269,8 @@ class QrCode(Tagged):
         self.theme = theme
         self.size = theme.size("qr")
         self.caption = tag(parsed_paragraph(f"<b>{_escape(label)}</b>", theme.style("body")), "P")
-        self.address = tag(parsed_paragraph(_escape(short_url(url)), theme.style("small")), "P")
+        link = f"<a href={quote_attribute(url)} color={quote_attribute(theme.colour_hex('link'))}>{_escape(short_url(url))}</a>"
+        self.address = tag(parsed_paragraph(link, theme.style("small")), "P")
         tag(self, "Figure", alt=alt)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:

@@ -77,6 +77,8 @@ class TreeWriter:
         """Alternative text, layout attributes, and the identifier every Note needs."""
         if node.alt:
             element["Alt"] = PDFString(node.alt)
+        if node.actual_text:
+            element["ActualText"] = PDFString(node.actual_text)
         if node.attributes:
             element["A"] = PdfDict({key: PDFName(value) for key, value in node.attributes})
         if node.role == "Note":
