@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from handouts import __version__
+from handouts.country import COUNTRIES
 from handouts.spec import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGES, TYPES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -83,6 +84,11 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Clinic profile YAML: name, department, phone, website, address, logo, accent.",
 )
+@click.option(
+    "--country",
+    type=click.Choice(COUNTRIES, case_sensitive=False),
+    help="Country whose help numbers print (ISO 3166).  [default: the clinic's country, else US]",
+)
 @click.option("--note", "notes", multiple=True, help="A note from the care team (repeatable).")
 @click.option("--patient-name", help="Name printed under the title. Never used in file names or logs.")
 @click.option("--date", help="Printed date, YYYY-MM-DD.  [default: today, or SOURCE_DATE_EPOCH]")
@@ -131,6 +137,7 @@ def build(
     origin = str(spec_file) if spec_file else "command line"
     base_dir = spec_file.parent if spec_file else Path.cwd()
     spec = parse_spec(data, origin, base_dir)
+    _warn_clinic_country(spec.clinic if spec.country is None else None, str(data.get("clinic") or "clinic"))
     engine = Engine.from_dirs(content_dirs, templates_dirs)
     if emit == "xml":
         click.echo(handout_xml(spec, engine), nl=False)
@@ -139,6 +146,15 @@ def build(
     write_output(rendered.pdf, output)
     if output != "-":
         click.echo(f"Wrote {output} ({rendered.pages} pages)", err=True)
+
+
+def _warn_clinic_country(clinic: Any, origin: str = "clinic") -> None:
+    """One line on stderr when a clinic's address names another country but the clinic sets none."""
+    from handouts.country import clinic_country_warning
+
+    warning = clinic_country_warning(clinic, origin)
+    if warning:
+        click.echo(warning, err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:
@@ -224,7 +240,9 @@ def serve(
     from handouts.web.server import make_server, run_server
 
     engine = Engine.from_dirs(content_dirs, templates_dirs)
-    app = create_app(engine, load_clinic(clinic) if clinic else None)
+    profile = load_clinic(clinic) if clinic else None
+    _warn_clinic_country(profile, str(clinic))
+    app = create_app(engine, profile)
     run_server(make_server(app, host, port, threads), lambda line: click.echo(line, err=True))
 
 
@@ -277,11 +295,13 @@ def site(
 
     engine = Engine.from_dirs(content_dirs, templates_dirs)
     variants = chosen_variants(engine, filters, allow_fallback, lambda line: click.echo(line, err=True))
+    profile = load_clinic(clinic) if clinic else None
+    _warn_clinic_country(profile, str(clinic))
     pdfs = build_site(
         engine,
         outdir,
         variants,
-        clinic=load_clinic(clinic) if clinic else None,
+        clinic=profile,
         allow_fallback=allow_fallback,
         jobs=jobs,
         progress=lambda done, total, name: click.echo(f"[{done}/{total}] {name}", err=True),
@@ -356,7 +376,7 @@ def batch(
     MANIFEST is CSV (a header row of spec keys), a YAML list of mappings, or JSON Lines. Each row
     takes the keys of a `handouts build --spec` file (type, stage, audience, language, paper,
     print, layout, sections, skip_sections, clinic, notes, patient_name, date, url, fillable,
-    tags, allow_fallback) plus an optional `id`. In CSV, separate several notes or sections with
+    tags, allow_fallback, country) plus an optional `id`. In CSV, separate several notes or sections with
     `|`, or write a JSON list. Clinic paths are relative to the manifest.
 
     Every row and file name is checked before anything renders. Rows with problems are listed and

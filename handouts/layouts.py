@@ -14,9 +14,11 @@ import jinja2
 from markupsafe import Markup
 
 from handouts import __version__
+from handouts.block_context import block_context, printed_sources
+from handouts.country import handout_country
 from handouts.errors import ContentError, HandoutsError, LayoutError
 from handouts.i18n import PDF_LANG, format_date, translations
-from handouts.library import Block, Library, Source, Term
+from handouts.library import Block, Library, Term
 from handouts.markup import markdown_to_xml
 from handouts.paths import regular_file_inside
 from handouts.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
@@ -115,7 +117,7 @@ def _body_xml(text: str, path: Path, line: int) -> str:
 def render_block(block: Block, spec: HandoutSpec) -> Markup:
     """A block body as handout XML for this spec: its Jinja2 first, then Markdown."""
     template = _compiled_body(block.body, block.path, block.body_line)
-    context = {"type": spec.type, "stage": spec.stage, "audience": spec.audience, "language": spec.language}
+    context = block_context(spec)
     try:
         text = render_bounded(template, context)
     except Exception as exc:
@@ -191,14 +193,6 @@ def _glossary_pattern(glossary: tuple[Term, ...]) -> tuple[re.Pattern[str], dict
     return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")s?\b"), terms
 
 
-def used_sources(library: Library, selection: Selection) -> list[Source]:
-    seen: dict[str, Source] = {}
-    for block in selection.blocks:
-        for source_id in block.sources:
-            seen.setdefault(source_id, library.sources[source_id])
-    return list(seen.values())
-
-
 def render_layout(
     spec: HandoutSpec,
     library: Library,
@@ -234,13 +228,15 @@ def _render_layout(
         "questions": selection.questions,
         "key_points": selection.key_points,
         "glossary": used_terms(library, texts),
-        "sources": used_sources(library, selection),
+        "sources": (printed := printed_sources(library, selection.blocks, handout_country(spec))).shown,
+        "sources_total": printed.total,
         "printed_date": format_date(spec.date, spec.language),
         "provenance": content_provenance(library, selection, templates_dirs),
         "pdf_lang": PDF_LANG.get(spec.language, spec.language),
         "large_print": spec.print_size == "large",
         "url": spec.url or (spec.clinic.url if spec.clinic else None),
         "squeeze": squeeze,
+        "country": handout_country(spec),
     }
     try:
         template = env.get_template(f"layouts/{spec.layout}.xml.j2")

@@ -60,6 +60,8 @@ class Source:
     publisher: str
     url: str
     accessed: str
+    country: str = ""
+    """An ISO 3166 code when the source backs a fact for one country only (printed only there)."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,7 @@ class _Loader:
                 publisher=str(item.get("publisher", "")),
                 url=str(item["url"]),
                 accessed=str(item.get("accessed", "")),
+                country=str(item.get("country") or "").upper(),
             )
 
     def _topics(self, path: Path) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handouts.clinic import Clinic, load_clinic, parse_clinic
+from handouts.clinic import Clinic, check_country, load_clinic, parse_clinic
 from handouts.errors import SpecError, UsageError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
 from handouts.yamlfile import load_yaml_file
@@ -48,6 +48,8 @@ class HandoutSpec:
     fillable: bool = True
     tagged: bool = True
     allow_fallback: bool = False
+    country: str | None = None
+    """ISO 3166 code given for this handout; None leaves it to the clinic, then US (handouts.country)."""
 
     @property
     def theme(self) -> str:
@@ -58,7 +60,7 @@ class HandoutSpec:
 SPEC_KEYS = (
     "type", "stage", "audience", "language", "paper", "print", "layout", "sections",
     "skip_sections", "clinic", "notes", "patient_name", "date", "url", "fillable", "tags",
-    "allow_fallback",
+    "allow_fallback", "country",
 )  # fmt: skip
 
 
@@ -135,6 +137,7 @@ class _SpecChecker:
             "fillable": self.flag(data, "fillable", True),
             "tagged": self.flag(data, "tags", True),
             "allow_fallback": self.flag(data, "allow_fallback", False),
+            "country": self.country(data.get("country")),
         }
         return HandoutSpec(**values)
 
@@ -254,6 +257,14 @@ class _SpecChecker:
             return False
         self.fail(key, f"{_show(value)} is not true or false", "write true or false")
         return default
+
+    def country(self, value: Any) -> str | None:
+        problems: list[str] = []
+        code = check_country(value, f"{self.origin}: country", problems)
+        for problem in problems:
+            self.problems.append(problem)
+            self.fields.append(("country", problem.split(": country: ", 1)[-1]))
+        return code
 
     def clinic(self, value: Any) -> Clinic | None:
         if isinstance(value, Clinic):
