@@ -147,6 +147,7 @@ def display(path: Path | str) -> str:
 def run_check(request: CheckRequest) -> Report:
     """Check everything, then report everything: content, translations, glyphs, templates, readability."""
     from handouts.check_handouts import check_glyphs, check_language, load_themes
+    from handouts.check_review import check_review_rules
 
     problems = Problems(request.config)
     languages = request.languages or present_languages(request.content_dirs)
@@ -163,6 +164,7 @@ def run_check(request: CheckRequest) -> Report:
     blocks: list[BlockScore] = []
     handouts: list[HandoutScore] = []
     for library in libraries.values():
+        check_review_rules(library, request, problems)
         language_blocks, language_handouts = check_language(library, request, problems)
         blocks += language_blocks
         handouts += language_handouts
@@ -394,7 +396,7 @@ def check_directories(
     try:
         day = dt.date.fromisoformat(today) if today else default_date()
     except ValueError as exc:
-        raise UsageError(f"--date: {today!r} is not a date (write it as YYYY-MM-DD)") from exc
+        raise UsageError(f"--today: {today!r} is not a date (write it as YYYY-MM-DD)") from exc
     request = CheckRequest(
         content_dirs=stacked("content", content_dirs),
         templates_dirs=stacked("templates", templates_dirs),

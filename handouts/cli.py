@@ -434,7 +434,13 @@ def batch(
     help="text for people; json for machines.",
 )
 @click.option("--scores", is_flag=True, help="Also list the scores of every block and handout.")
-@click.option("--date", help="Judge review dates as of this day, YYYY-MM-DD.  [default: today, or SOURCE_DATE_EPOCH]")
+@click.option(
+    "--today",
+    "--date",
+    "date",
+    help="Judge review dates as of this day, YYYY-MM-DD; CI gives the last commit's date.  "
+    "[default: today, or SOURCE_DATE_EPOCH]",
+)
 def check(
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
