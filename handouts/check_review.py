@@ -99,11 +99,12 @@ def printed_texts(library: Library, spec: HandoutSpec) -> Iterator[Printed]:
     from handouts.layouts import render_block
 
     selection = select_blocks(library, spec)
-    topics_file = next((p for p in reversed(library.files) if p.name == "topics.yaml"), None)
+    topics_files = [p for p in reversed(library.files) if p.name == "topics.yaml"]
     for section in selection.sections:
-        if topics_file is not None:
-            line = line_of(topics_file, f"id: {section.topic.id}") + 1
-            yield Printed(topics_file, line, section.topic.title, exact_line=True)
+        title = section.topic.title
+        found = next(((p, n) for p in topics_files if (n := line_of(p, title, 0))), None)
+        if found is not None:
+            yield Printed(found[0], found[1], title, exact_line=True)
     for block in selection.blocks:
         yield Printed(block.path, line_of(block.path, "title:"), block.title, exact_line=True)
         if block.key_point in selection.key_points:
