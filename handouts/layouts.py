@@ -21,6 +21,7 @@ from handouts.i18n import PDF_LANG, format_date, translations
 from handouts.library import Block, Library, Term
 from handouts.markup import markdown_to_xml
 from handouts.paths import regular_file_inside
+from handouts.print_floor import NO_FLOOR, PrintFloor
 from handouts.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
 from handouts.selection import Selection
 from handouts.spec import HandoutSpec
@@ -199,14 +200,21 @@ def render_layout(
     selection: Selection,
     templates_dirs: tuple[Path, ...],
     squeeze: int = 0,
+    floor: PrintFloor = NO_FLOOR,
 ) -> str:
-    """Render the spec's layout to handout XML text; `squeeze` > 0 asks a page-limited layout for less."""
+    """Render the spec's layout to handout XML text; `squeeze` > 0 asks a page-limited layout for less,
+    never below `floor` (what the standard-print twin of a large-print handout prints)."""
     with template_budget():  # one budget for the layout and every block body it shows
-        return _render_layout(spec, library, selection, templates_dirs, squeeze)
+        return _render_layout(spec, library, selection, templates_dirs, squeeze, floor)
 
 
 def _render_layout(
-    spec: HandoutSpec, library: Library, selection: Selection, templates_dirs: tuple[Path, ...], squeeze: int
+    spec: HandoutSpec,
+    library: Library,
+    selection: Selection,
+    templates_dirs: tuple[Path, ...],
+    squeeze: int,
+    floor: PrintFloor = NO_FLOOR,
 ) -> str:
     env = layout_environment(templates_dirs, spec.language)
     sections = [
@@ -236,6 +244,7 @@ def _render_layout(
         "large_print": spec.print_size == "large",
         "url": spec.url or (spec.clinic.url if spec.clinic else None),
         "squeeze": squeeze,
+        "floor": floor,
         "country": handout_country(spec),
     }
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 from handouts.errors import RenderError, SpecError
 from handouts.library import Library, load_library
 from handouts.paths import stacked
+from handouts.print_floor import NO_FLOOR, PrintFloor, print_floor
 from handouts.spec import HandoutSpec
 from handouts.themes import Theme, load_theme
 
@@ -56,7 +57,7 @@ MAX_SQUEEZE = 6
 """How many times a page-limited layout (max-pages) is asked for less before the render fails."""
 
 
-def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
+def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0, floor: PrintFloor = NO_FLOOR) -> str:
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
     from handouts.layouts import render_layout
     from handouts.translation import SOURCE_LANGUAGE, select_translated
@@ -64,7 +65,7 @@ def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
     return render_layout(
-        spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze
+        spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze, floor
     )
 
 
@@ -74,8 +75,9 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
     A layout that declares `max-pages` is re-rendered with a growing `squeeze` until it fits.
     `fingerprint` (the batch's hash of the spec) is written to the XMP metadata when given.
     """
+    floor = print_floor(spec, engine)  # large print never prints less than standard print
     for squeeze in range(MAX_SQUEEZE + 1):
-        rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint)
+        rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint, floor)
         if max_pages is None or rendered.pages <= max_pages:
             return rendered
     raise RenderError(
@@ -112,7 +114,7 @@ def check_printable(spec: HandoutSpec, theme: Theme) -> None:
 
 
 def _render_once(
-    spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
+    spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = "", floor: PrintFloor = NO_FLOOR
 ) -> tuple[Rendered, int | None]:
     from handouts.document import DocumentInfo, build_pdf
     from handouts.layouts import Provenance
@@ -121,7 +123,7 @@ def _render_once(
     from handouts.structtree import write_structure
     from handouts.xmltree import parse_handout_xml
 
-    xml = handout_xml(spec, engine, squeeze)
+    xml = handout_xml(spec, engine, squeeze, floor)
     root = parse_handout_xml(xml, f"layout '{spec.layout}' output")
     theme = engine.theme(spec.theme)
     check_printable(spec, theme)
