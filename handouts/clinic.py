@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from handouts.country import COUNTRIES, COUNTRY_NAMES, DEFAULT_COUNTRY, address_country, normalise_country
 from handouts.errors import SpecError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
+from handouts.vocabulary import is_web_address
 from handouts.yamlfile import load_yaml_file, read_at_most
 
 CLINIC_KEYS = (
@@ -55,7 +57,7 @@ def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic
         texts[key] = _text(fields.get(key), key, origin, problems)
     if not texts["name"]:
         problems.append(f"{origin}: name: is missing (add `name: Your Clinic`)")
-    if texts["url"] and not re.match(r"^https?://\S+$", texts["url"]):
+    if texts["url"] and not is_web_address(texts["url"]):
         problems.append(f"{origin}: url: is not a web address (write it as https://example.org/page)")
     accent = str(fields.get("accent") or "#1F4E79").strip()
     if not _HEX.match(accent):
@@ -80,10 +82,27 @@ def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic
     )
 
 
+def clinic_country_warning(clinic: Clinic | None, origin: str = "clinic") -> str | None:
+    """One line when a clinic's address names another country but the clinic gives no `country`."""
+    if clinic is None or clinic.country:
+        return None
+    found = address_country(clinic.address)
+    if found is None:
+        return None
+    code, name = found
+    how = (
+        f"add `country: {code}` to the clinic profile"
+        if code in COUNTRIES
+        else f"help numbers are confirmed only for {', '.join(COUNTRIES)}; set `country:` to one of them on purpose"
+    )
+    return (
+        f"warning: {origin}: address names {name} but the clinic has no country, "
+        f"so handouts print the help numbers for {COUNTRY_NAMES[DEFAULT_COUNTRY]} ({how})"
+    )
+
+
 def check_country(value: Any, where: str, problems: list[str]) -> str | None:
     """The ISO code for a `country` value, or None (recording why when a value was given)."""
-    from handouts.country import COUNTRIES, normalise_country
-
     if value is None or value == "":
         return None
     code = normalise_country(value)

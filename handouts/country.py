@@ -1,13 +1,8 @@
-"""Turn a spec's and a clinic's `country` into the one country whose help numbers a handout prints."""
+"""The countries a handout can be printed for, said once, and which country an address names."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from handouts.clinic import Clinic
-    from handouts.spec import HandoutSpec
 
 COUNTRIES = ("US", "GB", "AU")
 """ISO 3166 codes of the countries whose help numbers the fact base confirms (F-HELP-02..04)."""
@@ -44,37 +39,9 @@ def normalise_country(value: object) -> str | None:
     return text if text in COUNTRIES else None
 
 
-def handout_country(spec: HandoutSpec) -> str:
-    """The spec's country wins, then the clinic's, then the United States."""
-    if spec.country:
-        return spec.country
-    if spec.clinic is not None and spec.clinic.country:
-        return spec.clinic.country
-    return DEFAULT_COUNTRY
-
-
 def address_country(address: str | None) -> tuple[str, str] | None:
     """(ISO code, name) of the first country other than the United States that an address names."""
     for pattern, code, name in _ADDRESS_PATTERNS:
         if address and pattern.search(address):
             return code, name
     return None
-
-
-def clinic_country_warning(clinic: Clinic | None, origin: str = "clinic") -> str | None:
-    """One line when a clinic's address names another country but the clinic gives no `country`."""
-    if clinic is None or clinic.country:
-        return None
-    found = address_country(clinic.address)
-    if found is None:
-        return None
-    code, name = found
-    how = (
-        f"add `country: {code}` to the clinic profile"
-        if code in COUNTRIES
-        else f"help numbers are confirmed only for {', '.join(COUNTRIES)}; set `country:` to one of them on purpose"
-    )
-    return (
-        f"warning: {origin}: address names {name} but the clinic has no country, "
-        f"so handouts print the help numbers for {COUNTRY_NAMES[DEFAULT_COUNTRY]} ({how})"
-    )

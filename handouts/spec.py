@@ -11,16 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from handouts.clinic import Clinic, check_country, load_clinic, parse_clinic
+from handouts.country import DEFAULT_COUNTRY
 from handouts.errors import SpecError, UsageError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
+from handouts.vocabulary import (
+    AUDIENCES,
+    GENERAL,
+    LANGUAGES,
+    PAPERS,
+    PRINT_SIZES,
+    STAGES,
+    TYPES,
+    is_web_address,
+)
 from handouts.yamlfile import load_yaml_file
-
-TYPES = ("cis", "rrms", "spms", "ppms")
-STAGES = ("newly-diagnosed", "established")
-AUDIENCES = ("patient", "caregiver")
-LANGUAGES = ("en", "es")
-PAPERS = ("letter", "a4")
-PRINT_SIZES = ("standard", "large")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -49,12 +53,17 @@ class HandoutSpec:
     tagged: bool = True
     allow_fallback: bool = False
     country: str | None = None
-    """ISO 3166 code given for this handout; None leaves it to the clinic, then US (handouts.country)."""
+    """ISO 3166 code given for this handout; None leaves it to the clinic, then US (see help_country)."""
 
     @property
     def theme(self) -> str:
         """The theme that prints this spec: large print has its own."""
         return "large-print" if self.print_size == "large" else "standard"
+
+    @property
+    def help_country(self) -> str:
+        """The country whose help numbers print: the spec's own, then the clinic's, then the United States."""
+        return self.country or (self.clinic.country if self.clinic else None) or DEFAULT_COUNTRY
 
 
 SPEC_KEYS = (
@@ -150,7 +159,7 @@ class _SpecChecker:
         allow_none: bool = False,
     ) -> Any:
         value = data.get(key)
-        if value is None or (allow_none and str(value).strip().lower() in ("", "general", "none")):
+        if value is None or (allow_none and str(value).strip().lower() in ("", GENERAL, "none")):
             return default
         text = str(value).strip().lower()
         if text not in valid:
@@ -239,7 +248,7 @@ class _SpecChecker:
         if value is None or value == "":
             return None
         text = str(value).strip()
-        if not re.match(r"^https?://[^\s<>\"']+$", text) or len(text) > MAX_FIELD_CHARS:
+        if not is_web_address(text) or len(text) > MAX_FIELD_CHARS:
             self.fail("url", f"{_show(text)} is not a web address", "write it as https://example.org/page")
             return None
         return text

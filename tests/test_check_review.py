@@ -11,8 +11,8 @@ import pytest
 from click.testing import Result
 
 from handouts import paths
-from handouts.check_config import load_check_config
-from handouts.check_review import add_months, key_line, phrase_pattern, title_flags
+from handouts.check.config import load_check_config
+from handouts.check.review import add_months, key_line, phrase_pattern, title_flags
 
 from .conftest import FIXTURES
 

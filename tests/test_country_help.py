@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from handouts.block_context import MAX_PRINTED_SOURCES, block_context, markdown_literal
-from handouts.clinic import Clinic, parse_clinic
-from handouts.country import clinic_country_warning, handout_country
+from handouts.clinic import Clinic, clinic_country_warning, parse_clinic
+from handouts.engine import Engine
 from handouts.errors import SpecError
-from handouts.render import Engine, handout_xml, render_handout
-from handouts.spec import AUDIENCES, STAGES, TYPES, HandoutSpec
+from handouts.layout.context import MAX_PRINTED_SOURCES, block_context, markdown_literal, printed_sources
+from handouts.render import handout_xml, render_handout
+from handouts.spec import HandoutSpec
+from handouts.vocabulary import AUDIENCES, STAGES, TYPES
 from handouts.xmltree import parse_handout_xml
 
 from .conftest import make_spec, pdf_text
@@ -56,9 +57,9 @@ def _walk(node):  # type: ignore[no-untyped-def]
 def test_spec_country_wins_then_the_clinic_then_us() -> None:
     clinic = parse_clinic({"name": "Clinic", "country": "gb"}, "clinic.yaml", Path())
     assert clinic.country == "GB"
-    assert handout_country(make_spec(clinic={"name": "Clinic", "country": "AU"}, country="US")) == "US"
-    assert handout_country(make_spec(clinic={"name": "Clinic", "country": "AU"})) == "AU"
-    assert handout_country(make_spec()) == "US"
+    assert make_spec(clinic={"name": "Clinic", "country": "AU"}, country="US").help_country == "US"
+    assert make_spec(clinic={"name": "Clinic", "country": "AU"}).help_country == "AU"
+    assert make_spec().help_country == "US"
     assert make_spec(country="uk").country == "GB"
 
 
@@ -174,8 +175,6 @@ def test_at_most_eight_sources_and_a_line_to_the_full_list(engine: Engine) -> No
 
 def test_sources_for_another_country_are_left_out(engine: Engine) -> None:
     library = engine.library("en")
-    from handouts.block_context import printed_sources
-
     getting_help = [library.blocks["getting-help"]]
     shown = {s.id: s.country for s in printed_sources(library, getting_help, "GB").shown}
     assert set(shown.values()) <= {"", "GB"}
