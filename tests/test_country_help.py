@@ -205,3 +205,23 @@ def test_large_print_summary_keeps_what_the_standard_one_prints(engine: Engine, 
             assert f'<question id="{question}"' in large.xml
         for line in ("988", "1-800-344-4867", "right away" if language == "en" else "enseguida"):
             assert line in pdf_text(large.pdf), (line, type_, stage, audience)
+
+
+# --- the web form -------------------------------------------------------------------------------------
+
+
+def test_the_web_form_chooses_the_country(engine: Engine) -> None:
+    from handouts.web.app import create_app
+    from handouts.web.form import FormValues, parse_form
+    from handouts.web.options import make_offer
+
+    offer = make_offer(engine)
+    clinic = Clinic(name="Thames MS Clinic", country="GB")
+    assert parse_form(FormValues(), offer, clinic).help_country == "GB"
+    assert parse_form(FormValues(country="AU"), offer, clinic).help_country == "AU"
+    with pytest.raises(SpecError) as caught:
+        parse_form(FormValues(country="FR"), offer, None)
+    assert dict(caught.value.fields)["country"] == "'FR' is not allowed (choose one of: US, GB, AU)"
+    page = create_app(engine, clinic).test_client().get("/").get_data(as_text=True)
+    assert '<select id="f-country" name="country"' in page
+    assert '<option value="GB">United Kingdom</option>' in page
