@@ -225,3 +225,10 @@ def test_the_web_form_chooses_the_country(engine: Engine) -> None:
     page = create_app(engine, clinic).test_client().get("/").get_data(as_text=True)
     assert '<select id="f-country" name="country"' in page
     assert '<option value="GB">United Kingdom</option>' in page
+
+
+def test_country_flag_takes_any_case_and_names_the_choices(cli: Cli) -> None:
+    assert "116 123" in cli("build", "--country", "gb", "--emit", "xml").stdout
+    result = cli("build", "--country", "FR", "--emit", "xml")
+    assert result.exit_code == 2
+    assert "command line: country: 'FR' is not allowed (choose one of: US, GB, AU)" in result.output

@@ -42,7 +42,7 @@ from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGE
 )
 @click.option(
     "--country",
-    type=click.Choice(COUNTRIES, case_sensitive=False),
+    metavar="|".join(COUNTRIES),
     help="Country whose help numbers print (ISO 3166).  [default: the clinic's country, else US]",
 )
 @click.option("--note", "notes", multiple=True, help="A note from the care team (repeatable).")
