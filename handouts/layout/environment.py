@@ -25,8 +25,8 @@ from handouts.paths import regular_file_inside
 from handouts.spec import HandoutSpec
 from handouts.xmltree import lint_template_source
 
-MAX_GLOSSARY_TERMS = 10
-"""'Words to know' lists the first ten glossary terms a handout uses; later ones are explained in the text."""
+MAX_GLOSSARY_TERMS = 8
+"""'Words to know' lists the first eight glossary terms a handout uses; later ones are explained in the text."""
 
 
 @dataclass(frozen=True)
