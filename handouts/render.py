@@ -91,7 +91,10 @@ def print_floor(spec: HandoutSpec, engine: Engine) -> PrintFloor:
     twin = replace(spec, print_size="standard", fillable=False, tagged=False)
     if HandoutMeta.from_root(parse_handout_xml(handout_xml(twin, engine), "floor")).max_pages is None:
         return NO_FLOOR
-    root = parse_handout_xml(render_handout(twin, engine).xml, f"layout '{spec.layout}' output")
+    try:
+        root = parse_handout_xml(render_handout(twin, engine).xml, f"layout '{spec.layout}' output")
+    except RenderError:  # the twin cannot fit (long notes): large print has no floor to keep, only its own
+        return NO_FLOOR
     questions = key_points = 0
     for node in _walk(root):
         if node.tag == "question":
