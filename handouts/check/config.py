@@ -10,7 +10,7 @@ from typing import Any
 
 from handouts.check.readability import METRICS
 from handouts.check.review_config import REVIEW_KEYS, REVIEW_RULES, ReviewRules, read_review_rules
-from handouts.errors import UsageError, join_problems
+from handouts.errors import UsageError
 from handouts.yamlfile import deep_merge, load_yaml_file
 
 DEFAULT_CONFIG = Path(__file__).with_name("checks.yaml")
@@ -102,7 +102,7 @@ def load_check_config(path: Path | None = None) -> CheckConfig:
     reader = _ConfigReader(origin)
     config = reader.config(data)
     if reader.problems:
-        raise UsageError(join_problems(reader.problems, origin))
+        raise UsageError.listing(reader.problems, origin)
     return config
 
 

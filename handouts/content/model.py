@@ -51,7 +51,6 @@ class Source:
     title: str
     publisher: str
     url: str
-    accessed: str
     country: str = ""
     """An ISO 3166 code when the source backs a fact for one country only (printed only there)."""
 

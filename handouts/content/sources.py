@@ -23,8 +23,6 @@ def source_lines(library: Library) -> list[str]:
 def _details(source: Source, blocks: list[str]) -> list[str]:
     title = f"{source.title}. {source.publisher}." if source.publisher else f"{source.title}."
     details = [title, source.url]
-    if source.accessed:
-        details.append(f"accessed {source.accessed}")
     if source.country:
         details.append(f"printed only on handouts for {source.country}")
     details.append("cited by: " + ", ".join(blocks))
