@@ -140,7 +140,7 @@ def test_every_standard_and_summary_handout_has_the_help_block(engine: Engine) -
 
 def test_spanish_handouts_for_the_us_say_988_answers_in_spanish(engine: Engine) -> None:
     text = help_text(make_spec(language="es"), engine)
-    assert "La línea 988 atiende en español: marque 2 al llamar, o envíe AYUDA por mensaje de texto al 988." in text
+    assert "al 988, a cualquier hora. En español: marque 2, o envíe AYUDA al 988." in text
     assert "español" not in help_text(make_spec(language="es", country="GB"), engine)
 
 
