@@ -37,6 +37,7 @@ SHARED = {
     "errors",
     "i18n",
     "limits",
+    "normal",
     "paths",
     "spec",
     "vocabulary",
