@@ -231,3 +231,12 @@ def test_modules_classes_and_functions_stay_small() -> None:
     assert big_modules == []
     assert big_classes == []
     assert len(long_functions) <= 3, long_functions
+
+
+def test_the_public_api_names_what_it_exports_and_loads_it_on_use() -> None:
+    import handouts
+
+    assert set(handouts.__all__) == {"__version__", *handouts._PUBLIC}
+    code = "import sys, handouts; print('handouts.render' in sys.modules); handouts.render_handout; print('handouts.render' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == ["False", "True"]
