@@ -191,7 +191,7 @@ def test_imports_sit_at_the_top_outside_the_command_line() -> None:
     ("command", "absent"),
     [
         (["build", "-o", "-"], {"flask", "waitress", "textstat", "handouts.check", "handouts.batch"}),
-        (["list"], {"flask", "waitress", "textstat", "pikepdf"}),
+        (["list"], {"flask", "waitress", "textstat", "pikepdf", "babel"}),
         (["--help"], {"flask", "waitress", "textstat", "pikepdf", "jinja2", "reportlab"}),
     ],
 )
