@@ -34,6 +34,7 @@ STAGE_ORDER = {"content": 0, "layout": 1, "pdf": 2}
 SHARED = {
     "cache",
     "clinic",
+    "country",
     "errors",
     "escaping",
     "i18n",
@@ -208,7 +209,7 @@ def test_imports_sit_at_the_top_outside_the_command_line() -> None:
                 "lxml",
             },
         ),
-        (["list"], {"flask", "waitress", "textstat", "pikepdf"}),
+        (["list"], {"flask", "waitress", "textstat", "pikepdf", "babel"}),
         (["--help"], {"flask", "waitress", "textstat", "pikepdf", "jinja2", "reportlab"}),
     ],
 )
@@ -248,3 +249,12 @@ def test_modules_classes_and_functions_stay_small() -> None:
     assert big_modules == []
     assert big_classes == []
     assert len(long_functions) <= 3, long_functions
+
+
+def test_the_public_api_names_what_it_exports_and_loads_it_on_use() -> None:
+    import handouts
+
+    assert set(handouts.__all__) == {"__version__", *handouts._PUBLIC}
+    code = "import sys, handouts; print('handouts.render' in sys.modules); handouts.render_handout; print('handouts.render' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == ["False", "True"]

@@ -26,7 +26,7 @@ PAGE_TOTAL_FORM = "handouts-page-total"
 
 @dataclass
 class RenderedDocument:
-    """The PDF bytes plus what the post-pass needs: page count, fields, tagged content."""
+    """The finished PDF bytes, the page count, the fields asked for and the marked content."""
 
     pdf: bytes
     pages: int
@@ -191,7 +191,7 @@ def build_pdf(
     measure_only: bool = False,
     finish: FinishOptions | None = None,
 ) -> RenderedDocument:
-    """Lay out the story and return the PDF bytes with the fields (and marked content) for the post-pass;
+    """Lay out the story and return the finished PDF bytes (fields, tags and XMP written in its one save);
     `measure_only` lays it out to count its pages, drawing and saving nothing (empty bytes)."""
     marks = MarkedContent(assign_structure(story)) if tagged and not measure_only else None
     fields: list[FieldRequest] = []
