@@ -36,13 +36,19 @@ class HandoutsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise  # Click ends a broken pipe (`handouts list | head -1`) quietly
         except Exception as exc:
             if os.environ.get("HANDOUTS_DEBUG"):
                 raise
             message = f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)"
             raise click.ClickException(message) from exc
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; a usage mistake is one line, like every other error."""
+        from handouts.cli_errors import run_one_line_usage
+
+        return run_one_line_usage(super().main, *args, **kwargs)
 
 
 @click.group(cls=HandoutsGroup, context_settings=CONTEXT)
@@ -100,29 +106,35 @@ def main() -> None:
 @click.option(
     "-o",
     "--output",
-    default="handout.pdf",
-    show_default=True,
-    help="PDF file to write, or - for standard output.",
+    help="File to write, or - for standard output.  [default: handout.pdf; with --emit xml, standard output]",
 )
 @click.option(
     "--emit",
     type=click.Choice(["pdf", "xml"]),
     default="pdf",
     show_default=True,
-    help="xml prints the handout XML instead of rendering a PDF.",
+    help="xml writes the handout XML instead of rendering a PDF.",
+)
+@click.option(
+    "--strict-review",
+    is_flag=True,
+    help="Refuse to print content that is past its review date (otherwise a warning).",
 )
 @content_dir_option
 @templates_dir_option
 def build(
     spec_file: Path | None,
-    output: str,
+    output: str | None,
     emit: str,
+    strict_review: bool,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
     **flags: Any,
 ) -> None:
     """Build one tailored handout PDF."""
+    from handouts.cli_errors import pages_text
     from handouts.render import Engine, handout_xml, render_handout
+    from handouts.review_dates import warn_overdue
     from handouts.spec import load_spec_file, parse_spec
     from handouts.write import write_output
 
@@ -132,13 +144,20 @@ def build(
     base_dir = spec_file.parent if spec_file else Path.cwd()
     spec = parse_spec(data, origin, base_dir)
     engine = Engine.from_dirs(content_dirs, templates_dirs)
+    warn_overdue(spec, engine, strict_review, lambda line: click.echo(line, err=True))
     if emit == "xml":
-        click.echo(handout_xml(spec, engine), nl=False)
+        xml = handout_xml(spec, engine)
+        if output in (None, "-"):
+            click.echo(xml, nl=False)
+        else:
+            write_output(xml.encode("utf-8"), output)
+            click.echo(f"Wrote {output}", err=True)
         return
+    output = output or "handout.pdf"
     rendered = render_handout(spec, engine)
     write_output(rendered.pdf, output)
     if output != "-":
-        click.echo(f"Wrote {output} ({rendered.pages} pages)", err=True)
+        click.echo(f"Wrote {output} ({pages_text(rendered.pages)})", err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:
@@ -460,4 +479,11 @@ def run() -> None:
     try:
         main()
     except BrokenPipeError:
-        sys.exit(1)
+        quiet_broken_pipe()
+
+
+def quiet_broken_pipe() -> None:
+    """Exit 1 without a word once the reader has gone: nothing more can be written to standard output."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would complain otherwise
+    sys.exit(1)

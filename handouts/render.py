@@ -58,14 +58,15 @@ MAX_SQUEEZE = 6
 
 def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
+    from handouts.empty_selection import refuse_empty
     from handouts.layouts import render_layout
     from handouts.translation import SOURCE_LANGUAGE, select_translated
 
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
-    return render_layout(
-        spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze
-    )
+    selection = select_translated(library, source, spec)
+    refuse_empty(selection, library, spec)
+    return render_layout(spec, library, selection, engine.templates_dirs, squeeze)
 
 
 def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> Rendered:

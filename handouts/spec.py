@@ -76,6 +76,16 @@ def default_date() -> dt.date:
     return dt.date.today()
 
 
+FIRST_PRINT_YEAR = 2000
+YEARS_AHEAD = 5
+"""A printed date is a real day: from 2000 to the end of the fifth year after this one (for handouts made ahead)."""
+
+
+def date_range() -> tuple[dt.date, dt.date]:
+    """The first and last day a handout may say it was printed."""
+    return dt.date(FIRST_PRINT_YEAR, 1, 1), dt.date(dt.date.today().year + YEARS_AHEAD, 12, 31)
+
+
 def normalise_keys(data: Mapping[str, Any]) -> dict[str, Any]:
     """Accept `skip-sections` and `skip_sections` alike."""
     return {str(key).strip().replace("-", "_"): value for key, value in data.items()}
@@ -224,13 +234,18 @@ class _SpecChecker:
     def date(self, value: Any) -> dt.date:
         if value is None or value == "":
             return default_date()
-        if isinstance(value, dt.date):
-            return value
         try:
-            return dt.date.fromisoformat(str(value).strip())
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
         except ValueError:
             self.fail("date", f"{_show(value)} is not a date", "write it as YYYY-MM-DD, e.g. 2026-03-01")
             return default_date()
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        first, last = date_range()
+        if not first <= day <= last:
+            self.fail("date", f"{_show(value)} is out of range", f"give a day from {first} to {last}")
+            return default_date()
+        return day
 
     def url(self, value: Any) -> str | None:
         if value is None or value == "":

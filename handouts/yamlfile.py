@@ -40,14 +40,20 @@ _LOADER: Any = _Loader
 
 
 def _check_events(text: str, where: str, error: type[HandoutsError], first_line: int) -> None:
-    """Refuse anchors/aliases (alias bombs) and deep nesting before anything is built."""
+    """Refuse anchors/aliases (alias bombs), deep nesting and repeated keys before anything is built."""
+    from handouts.yamlkeys import KeyTracker
+
     depth = 0
+    keys = KeyTracker()
     for event in yaml.parse(text, Loader=_LOADER):
         line = event.start_mark.line + first_line if event.start_mark else first_line
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise error(
                 f"{where}:{line}: anchors and aliases (&name, *name) are not allowed (write the value out)"
             )
+        repeated = keys.see(event, line)
+        if repeated:
+            raise error(f"{where}:{line}: {repeated}")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:
