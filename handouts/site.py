@@ -168,8 +168,15 @@ def build_site(
     allow_fallback: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> list[SitePdf]:
-    """Render every variant before writing any, then the PDFs, the stylesheet and index.html (last), each atomically."""
+    """Render every variant before writing any, then the PDFs, the stylesheet and index.html (last), each atomically.
+
+    A folder holding anything but an earlier site is refused unless `force`.
+    """
+    from handouts.web.site_folder import check_site_folder
+
+    check_site_folder(outdir, force)
     specs = [variant_spec(v, clinic, allow_fallback) for v in variants]
     make_folder(outdir)
     names = [v.filename for v in variants]
@@ -178,6 +185,7 @@ def build_site(
     for pdf, result in zip(pdfs, rendered, strict=True):
         write_atomic(outdir / pdf.variant.filename, result.pdf)
     write_atomic(outdir / "handouts.css", stylesheet())
+    write_atomic(outdir / "favicon.svg", resources.files("handouts.web").joinpath("static", "favicon.svg").read_bytes())
     write_atomic(outdir / "index.html", site_index(pdfs, clinic).encode("utf-8"))
     return pdfs
 

@@ -16,7 +16,9 @@ from handouts.render import Engine, Rendered, render_handout
 from handouts.spec import AUDIENCES, PAPERS, PRINT_SIZES, STAGES, TYPES, HandoutSpec
 from handouts.web import labels
 from handouts.web.form import SECTIONS_SHOWN, FormValues, field_messages, parse_form, read_form
+from handouts.web.guard import EXPIRED, TOKEN_FIELD, FormGuard
 from handouts.web.options import SOURCE_LANGUAGE, Offer, make_offer
+from handouts.web.raw_form import NOT_TEXT, damaged_fields, undecodable_fields
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -39,8 +41,10 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
         MAX_FORM_PARTS=200,
         TEMPLATES_AUTO_RELOAD=False,
     )
-    app.jinja_env.globals.update(_page_globals(offer, clinic))
+    guard = FormGuard()
+    app.jinja_env.globals.update(_page_globals(offer, clinic), form_token=guard.token, token_field=TOKEN_FIELD)
     stylesheet = resources.files("handouts.web").joinpath("static", "handouts.css").read_bytes()
+    favicon = resources.files("handouts.web").joinpath("static", "favicon.svg").read_bytes()
     render_lock = threading.Lock()
 
     @app.get("/")
@@ -49,11 +53,23 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
 
     @app.post("/handout")
     def handout() -> Response:
+        refused = guard.header_refusal(request.headers.items(), request.host)
+        raw = request.get_data(cache=True) if request.mimetype == "application/x-www-form-urlencoded" else b""
+        if refused or (refused := guard.token_refusal(request.headers.items(), request.form)):
+            title = "The form has expired" if refused == EXPIRED else "Refused: the form came from another site"
+            return _error_page(403, title, refused)
         if request.content_length and not request.form and not request.files:
             # A body that is not a readable form (not UTF-8, broken multipart, JSON): Flask drops it whole,
             # and a handout made without the fields the person sent would hide their mistake.
             abort(400)
         values = read_form(request.form)
+        damaged = [
+            name
+            for name in undecodable_fields(raw) + damaged_fields(request.form.items(multi=True))
+            if name in FORM_FIELDS
+        ]
+        if damaged:
+            return _page(values, {name: NOT_TEXT for name in damaged}, 400)
         try:
             spec = parse_form(values, offer, clinic)
             with render_lock:  # ReportLab keeps module-level state; one render at a time is quick enough
@@ -63,6 +79,13 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
         except HandoutsError as exc:
             return _page(values, _render_problem(exc, values), 400)
         return _pdf_response(rendered, spec, values.action)
+
+    @app.get("/favicon.ico")
+    @app.get("/favicon.svg")
+    def favicon_file() -> Response:
+        response = Response(favicon, mimetype="image/svg+xml")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
     @app.get("/handouts.css")
     def stylesheet_file() -> Response:
@@ -101,6 +124,7 @@ def _page_globals(offer: Offer, clinic: Clinic | None) -> dict[str, object]:
         "sections_shown": SECTIONS_SHOWN,
         "source_language": SOURCE_LANGUAGE,
         "stylesheet": "/handouts.css",
+        "favicon": "/favicon.svg",
     }
 
 
@@ -143,7 +167,10 @@ def _pdf_response(rendered: Rendered, spec: HandoutSpec, action: str) -> Respons
 
 def download_name(spec: HandoutSpec) -> str:
     """A file name from the options only, never from the patient's name or notes."""
-    parts = ["ms-handout", spec.type or "general", spec.language, spec.paper]
+    parts = ["ms-handout", spec.type or "general", spec.stage, spec.audience]
+    if spec.layout != "standard":
+        parts.append(spec.layout)
+    parts += [spec.language, spec.paper]
     if spec.print_size == "large":
         parts.append("large-print")
     return "-".join(parts) + ".pdf"

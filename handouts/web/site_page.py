@@ -14,6 +14,7 @@ from handouts import __version__
 from handouts.clinic import Clinic
 from handouts.i18n import translations
 from handouts.web import labels
+from handouts.web.site_words import site_words
 
 if TYPE_CHECKING:
     from handouts.site import SitePdf
@@ -108,6 +109,8 @@ def render_site_index(pdfs: Sequence[SitePdf], clinic: Clinic | None) -> str:
         clinic=clinic,
         labels=labels,
         stylesheet="handouts.css",
+        favicon="favicon.svg",
+        words_for=site_words,
         version=__version__,
         page_lang="en",
     )
