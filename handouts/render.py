@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
-from pathlib import Path
 
+from handouts.content.empty import refuse_empty
+from handouts.content.translation import SOURCE_LANGUAGE, select_translated
+from handouts.engine import Engine
 from handouts.errors import RenderError, SpecError
-from handouts.library import Library, load_library
-from handouts.paths import stacked
+from handouts.layout.environment import render_layout
+from handouts.pdf.render import PdfOptions, render_pdf
+from handouts.pdf.themes import Theme
 from handouts.spec import HandoutSpec
-from handouts.themes import Theme, load_theme
-
-
-@dataclass(frozen=True)
-class Engine:
-    """The stacked content and template directories; loads each library and theme once per process."""
-
-    content_dirs: tuple[Path, ...]
-    templates_dirs: tuple[Path, ...]
-
-    @classmethod
-    def from_dirs(cls, content_dirs: Sequence[Path] = (), templates_dirs: Sequence[Path] = ()) -> Engine:
-        return cls(stacked("content", content_dirs), stacked("templates", templates_dirs))
-
-    def library(self, language: str) -> Library:
-        return _cached_library(self.content_dirs, language)
-
-    def theme(self, name: str) -> Theme:
-        return _cached_theme(name, self.templates_dirs)
-
-
-@lru_cache(maxsize=16)
-def _cached_library(content_dirs: tuple[Path, ...], language: str) -> Library:
-    return load_library(content_dirs, language)
-
-
-@lru_cache(maxsize=16)
-def _cached_theme(name: str, templates_dirs: tuple[Path, ...]) -> Theme:
-    return load_theme(name, templates_dirs)
+from handouts.xmltree import HandoutMeta, parse_handout_xml
 
 
 @dataclass(frozen=True)
@@ -58,10 +31,6 @@ MAX_SQUEEZE = 6
 
 def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
-    from handouts.empty_selection import refuse_empty
-    from handouts.layouts import render_layout
-    from handouts.translation import SOURCE_LANGUAGE, select_translated
-
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
     selection = select_translated(library, source, spec)
@@ -115,59 +84,24 @@ def check_printable(spec: HandoutSpec, theme: Theme) -> None:
 def _render_once(
     spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
 ) -> tuple[Rendered, int | None]:
-    from handouts.document import DocumentInfo, build_pdf
-    from handouts.layouts import Provenance
-    from handouts.postpass import FinishOptions, finish_pdf
-    from handouts.story import StoryContext, build_story
-    from handouts.structtree import write_structure
-    from handouts.xmltree import parse_handout_xml
-
     xml = handout_xml(spec, engine, squeeze)
-    root = parse_handout_xml(xml, f"layout '{spec.layout}' output")
+    origin = f"layout '{spec.layout}' output"
+    root = parse_handout_xml(xml, origin)
     theme = engine.theme(spec.theme)
     check_printable(spec, theme)
+    max_pages = HandoutMeta.from_root(root).max_pages
     clinic = spec.clinic
-    context = StoryContext(
-        theme=theme,
-        accent=clinic.accent if clinic else theme.colour_hex("rule"),
+    options = PdfOptions(
+        paper=spec.paper,
+        origin=origin,
+        accent=clinic.accent if clinic else None,
         logo=clinic.logo if clinic else None,
         fillable=spec.fillable,
-        origin=f"layout '{spec.layout}' output",
-    )
-    attrs = root.attrs
-    provenance = Provenance(
-        content_version=attrs.get("content-version", ""),
-        oldest_review=attrs.get("oldest-review", ""),
-        generator=attrs.get("generator", ""),
-    )
-    info = DocumentInfo(
-        title=attrs.get("title", ""),
-        subject=attrs.get("subject", ""),
-        author=attrs.get("author", ""),
-        keywords=attrs.get("keywords", ""),
-        lang=attrs.get("lang", "en-US"),
-        creator=provenance.generator,
-        footer_left=attrs.get("footer", ""),
-        footer_detail=attrs.get("footer-detail", ""),
-        page_label=attrs.get("page-label", "Page {page} of"),
-    )
-    document = build_pdf(build_story(root, context), theme, spec.paper, info, tagged=spec.tagged)
-    options = FinishOptions(
-        title=info.title,
-        subject=info.subject,
-        author=info.author,
-        lang=info.lang,
-        keywords=info.keywords,
-        provenance=provenance,
-        field_font=theme.font_paths["regular"],
-        field_font_size=theme.style("body").fontSize,
+        tagged=spec.tagged,
         fingerprint=fingerprint,
+        page_limit=max_pages if squeeze < MAX_SQUEEZE else None,
     )
-    max_pages = int(attrs["max-pages"]) if attrs.get("max-pages", "").isdigit() else None
-    if max_pages is not None and document.pages > max_pages and squeeze < MAX_SQUEEZE:
-        return Rendered(
-            pdf=b"", pages=document.pages
-        ), max_pages  # no post-pass for a draft that does not fit
-    tagger = partial(write_structure, marks=document.marks) if document.marks else None
-    pdf = finish_pdf(document.pdf, document.fields, options, tagger)
-    return Rendered(pdf=pdf, pages=document.pages, xml=xml), max_pages
+    drawn = render_pdf(root, theme, options)
+    if not drawn.pdf:  # a draft that does not fit: no post-pass, squeeze harder
+        return Rendered(pdf=b"", pages=drawn.pages), max_pages
+    return Rendered(pdf=drawn.pdf, pages=drawn.pages, xml=xml), max_pages

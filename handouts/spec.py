@@ -13,14 +13,17 @@ from typing import Any
 from handouts.clinic import Clinic, load_clinic, parse_clinic
 from handouts.errors import SpecError, UsageError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
+from handouts.vocabulary import (
+    AUDIENCES,
+    GENERAL,
+    LANGUAGES,
+    PAPERS,
+    PRINT_SIZES,
+    STAGES,
+    TYPES,
+    is_web_address,
+)
 from handouts.yamlfile import load_yaml_file
-
-TYPES = ("cis", "rrms", "spms", "ppms")
-STAGES = ("newly-diagnosed", "established")
-AUDIENCES = ("patient", "caregiver")
-LANGUAGES = ("en", "es")
-PAPERS = ("letter", "a4")
-PRINT_SIZES = ("standard", "large")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -157,7 +160,7 @@ class _SpecChecker:
         allow_none: bool = False,
     ) -> Any:
         value = data.get(key)
-        if value is None or (allow_none and str(value).strip().lower() in ("", "general", "none")):
+        if value is None or (allow_none and str(value).strip().lower() in ("", GENERAL, "none")):
             return default
         text = str(value).strip().lower()
         if text not in valid:
@@ -251,7 +254,7 @@ class _SpecChecker:
         if value is None or value == "":
             return None
         text = str(value).strip()
-        if not re.match(r"^https?://[^\s<>\"']+$", text) or len(text) > MAX_FIELD_CHARS:
+        if not is_web_address(text) or len(text) > MAX_FIELD_CHARS:
             self.fail("url", f"{_show(text)} is not a web address", "write it as https://example.org/page")
             return None
         return text

@@ -6,27 +6,39 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
 import jinja2
 
 from handouts import __version__
 from handouts.clinic import Clinic
 from handouts.i18n import translations
+from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web import labels
 from handouts.web.site_words import site_words
 
-if TYPE_CHECKING:
-    from handouts.site import SitePdf
 
-HANDOUT_TITLES = {
-    "general": "Living with multiple sclerosis (MS)",
-    "cis": "Clinically isolated syndrome (CIS)",
-    "rrms": "Relapsing-remitting MS (RRMS)",
-    "spms": "Secondary progressive MS (SPMS)",
-    "ppms": "Primary progressive MS (PPMS)",
-}
-"""The handout titles the layouts print (the same gettext message ids), so a heading matches its PDF."""
+@dataclass(frozen=True)
+class Variant:
+    """One standard handout of the site."""
+
+    type: str
+    print_size: str
+    paper: str
+    language: str
+
+    @property
+    def filename(self) -> str:
+        """A clean, stable name, e.g. ms-rrms-en-large-print-a4.pdf."""
+        return f"ms-{self.type}-{self.language}-{self.print_size}-print-{self.paper}.pdf"
+
+
+@dataclass(frozen=True)
+class SitePdf:
+    """A rendered variant, with what the index says about it."""
+
+    variant: Variant
+    pages: int
+    size: int
 
 
 @dataclass(frozen=True)

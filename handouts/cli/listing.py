@@ -1,0 +1,40 @@
+"""`handouts list`: the layouts, themes and sections a handout can be built from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+from handouts.vocabulary import LANGUAGES
+
+
+@click.command(name="list", context_settings=CONTEXT)
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Which language's blocks to list.",
+)
+@content_dir_option
+@templates_dir_option
+def list_(language: str, content_dirs: tuple[Path, ...], templates_dirs: tuple[Path, ...]) -> None:
+    """Show the layouts, themes, sections (topics) and content blocks available."""
+    from handouts.engine import Engine
+    from handouts.layout.environment import layout_names
+    from handouts.pdf.themes import theme_names
+
+    engine = Engine.from_dirs(content_dirs, templates_dirs)
+    library = engine.library(language)
+    click.echo("Layouts:  " + ", ".join(layout_names(engine.templates_dirs)))
+    click.echo("Themes:   " + ", ".join(theme_names(engine.templates_dirs)))
+    click.echo("Sections: " + ", ".join(library.topic_ids()))
+    click.echo(f"\nBlocks ({len(library.blocks)}):")
+    for block in sorted(library.blocks.values(), key=lambda b: (library.topic_ids().index(b.topic), b.order)):
+        tags = " / ".join(
+            ",".join(sorted(s)) for s in (block.tags.types, block.tags.stages, block.tags.audiences)
+        )
+        click.echo(f"  {block.topic:<13} {block.id:<28} {tags}")
+    click.echo(f"\nQuestions: {len(library.questions)}   Glossary terms: {len(library.glossary)}")
