@@ -104,9 +104,15 @@ def load_spec_file(path: Path) -> dict[str, Any]:
     return normalise_keys(data)
 
 
-def parse_spec(data: Mapping[str, Any], origin: str, base_dir: Path | None = None) -> HandoutSpec:
-    """Validate a mapping of spec keys, reporting every problem at once as a SpecError."""
-    checker = _SpecChecker(origin, base_dir or Path.cwd())
+def parse_spec(
+    data: Mapping[str, Any], origin: str, base_dir: Path | None = None, quote_values: bool = True
+) -> HandoutSpec:
+    """Validate a mapping of spec keys, reporting every problem at once as a SpecError.
+
+    With `quote_values` off (manifest rows), messages never quote a value: a comma in an unquoted
+    patient name shifts part of the name into the next cells, and their messages would print it.
+    """
+    checker = _SpecChecker(origin, base_dir or Path.cwd(), quote_values)
     spec = checker.check(normalise_keys(data))
     if checker.problems:
         raise SpecError(join_problems(checker.problems, origin), checker.fields)
@@ -116,11 +122,16 @@ def parse_spec(data: Mapping[str, Any], origin: str, base_dir: Path | None = Non
 class _SpecChecker:
     """Collects problems while reading each key, so one message can list them all."""
 
-    def __init__(self, origin: str, base_dir: Path) -> None:
+    def __init__(self, origin: str, base_dir: Path, quote_values: bool = True) -> None:
         self.origin = origin
         self.base_dir = base_dir
+        self.quote_values = quote_values
         self.problems: list[str] = []
         self.fields: list[tuple[str, str]] = []
+
+    def show(self, value: object) -> str:
+        """The value, quoted, for a message; or "the value" where values are never quoted."""
+        return _show(value) if self.quote_values else "the value"
 
     def fail(self, key: str, what: str, how: str) -> None:
         self.problems.append(f"{self.origin}: {key}: {what} ({how})")
@@ -164,7 +175,7 @@ class _SpecChecker:
             return default
         text = str(value).strip().lower()
         if text not in valid:
-            self.fail(key, f"{_show(value)} is not allowed", "choose one of: " + ", ".join(valid))
+            self.fail(key, f"{self.show(value)} is not allowed", "choose one of: " + ", ".join(valid))
             return default
         return text
 
@@ -174,7 +185,7 @@ class _SpecChecker:
             return default
         text = str(value).strip()
         if not _NAME.match(text):
-            self.fail(key, f"{_show(value)} is not a valid name", "use lowercase letters, digits and -")
+            self.fail(key, f"{self.show(value)} is not a valid name", "use lowercase letters, digits and -")
             return default
         return text
 
@@ -189,7 +200,7 @@ class _SpecChecker:
         names = tuple(str(item).strip() for item in items if str(item).strip())
         bad = [n for n in names if not _NAME.match(n)]
         if bad:
-            self.fail(key, f"{_show(bad[0])} is not a section id", "run `handouts list` to see them")
+            self.fail(key, f"{self.show(bad[0])} is not a section id", "run `handouts list` to see them")
         return names
 
     def text(self, data: dict[str, Any], key: str) -> str | None:
@@ -240,13 +251,13 @@ class _SpecChecker:
         try:
             day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.fail("date", f"{_show(value)} is not a date", "write it as YYYY-MM-DD, e.g. 2026-03-01")
+            self.fail("date", f"{self.show(value)} is not a date", "write it as YYYY-MM-DD, e.g. 2026-03-01")
             return default_date()
         if isinstance(day, dt.datetime):
             day = day.date()
         first, last = date_range()
         if not first <= day <= last:
-            self.fail("date", f"{_show(value)} is out of range", f"give a day from {first} to {last}")
+            self.fail("date", f"{self.show(value)} is out of range", f"give a day from {first} to {last}")
             return default_date()
         return day
 
@@ -255,7 +266,7 @@ class _SpecChecker:
             return None
         text = str(value).strip()
         if not is_web_address(text) or len(text) > MAX_FIELD_CHARS:
-            self.fail("url", f"{_show(text)} is not a web address", "write it as https://example.org/page")
+            self.fail("url", f"{self.show(text)} is not a web address", "write it as https://example.org/page")
             return None
         return text
 
@@ -270,7 +281,7 @@ class _SpecChecker:
             return True
         if text in ("false", "no", "0", "off"):
             return False
-        self.fail(key, f"{_show(value)} is not true or false", "write true or false")
+        self.fail(key, f"{self.show(value)} is not true or false", "write true or false")
         return default
 
     def clinic(self, value: Any) -> Clinic | None:

@@ -19,6 +19,9 @@ _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml whe
 class ValueProblem(yaml.constructor.ConstructorError):
     """A scalar YAML reads as a date or number but cannot build (2026-02-30, an int of 5,000 digits)."""
 
+    unquoted = ""
+    """The problem without the value, for places that must not quote it (a manifest row's cells)."""
+
 
 def construct_checked(loader: Any, node: Any, deep: bool = False) -> Any:
     """Build one node; a value that cannot be built becomes a ValueProblem with its line."""
@@ -28,7 +31,9 @@ def construct_checked(loader: Any, node: Any, deep: bool = False) -> Any:
         text = node.value if isinstance(node.value, str) else ""
         shown = repr(text if len(text) <= 40 else text[:37] + "...")
         reason = "it has more than 4,300 digits" if "digits" in str(exc) else str(exc)
-        raise ValueProblem(None, None, f"{shown} cannot be read: {reason}", node.start_mark) from exc
+        problem = ValueProblem(None, None, f"{shown} cannot be read: {reason}", node.start_mark)
+        problem.unquoted = f"a value cannot be read: {reason}"
+        raise problem from exc
 
 
 class _Loader(_BASE_LOADER):  # type: ignore[misc]

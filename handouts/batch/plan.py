@@ -85,7 +85,7 @@ class Planner:
             else:
                 data["clinic"] = clinic
         try:
-            return parse_spec(data, origin, self.base_dir)
+            return parse_spec(data, origin, self.base_dir, quote_values=False)
         except SpecError as exc:
             problems.extend(problem_lines(exc.message))
             return None
