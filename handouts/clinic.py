@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from handouts.errors import SpecError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
+from handouts.paths import OUTSIDE_ASSETS, file_inside
 from handouts.vocabulary import is_web_address
 from handouts.yamlfile import load_yaml_file, read_at_most
 
@@ -32,16 +33,22 @@ class Clinic:
     url: str | None = None
 
 
-def load_clinic(path: Path) -> Clinic:
-    """Read a clinic YAML file; a relative logo path is relative to the file."""
+def load_clinic(path: Path, roots: Sequence[Path] | None = None) -> Clinic:
+    """Read a clinic YAML file; a relative logo path is relative to the file (and must lie in `roots`, if given)."""
     data = load_yaml_file(path, SpecError)
     if not isinstance(data, Mapping):
         raise SpecError(f"{path}: a clinic file must be a mapping with at least `name: ...`")
-    return parse_clinic(data, str(path), path.parent)
+    return parse_clinic(data, str(path), path.parent, roots)
 
 
-def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic:
-    """Validate a clinic mapping, reporting every problem at once."""
+def parse_clinic(
+    data: Mapping[str, Any], origin: str, base_dir: Path, roots: Sequence[Path] | None = None
+) -> Clinic:
+    """Validate a clinic mapping, reporting every problem at once.
+
+    With `roots` (a manifest row), the logo must be a file inside one of them; anything else gets
+    the same message, whether it is missing, outside, or not an image.
+    """
     problems: list[str] = []
     fields = {str(k).strip().replace("-", "_"): v for k, v in data.items()}
     for key in fields:
@@ -58,7 +65,13 @@ def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic
     if not _HEX.match(accent):
         problems.append(f"{origin}: accent: {accent!r} is not a colour (write it as #RRGGBB, e.g. #1F4E79)")
     logo = None
-    if fields.get("logo"):
+    if fields.get("logo") and roots is not None:
+        found = file_inside(base_dir, str(fields["logo"]), roots)
+        if found is None:
+            problems.append(f"{origin}: logo: {OUTSIDE_ASSETS}")
+        else:
+            logo = check_logo(found, origin, problems)
+    elif fields.get("logo"):
         logo = check_logo(base_dir / str(fields["logo"]), origin, problems)
     if problems:
         raise SpecError(join_problems(problems, origin))

@@ -105,14 +105,20 @@ def load_spec_file(path: Path) -> dict[str, Any]:
 
 
 def parse_spec(
-    data: Mapping[str, Any], origin: str, base_dir: Path | None = None, quote_values: bool = True
+    data: Mapping[str, Any],
+    origin: str,
+    base_dir: Path | None = None,
+    quote_values: bool = True,
+    asset_roots: tuple[Path, ...] | None = None,
 ) -> HandoutSpec:
     """Validate a mapping of spec keys, reporting every problem at once as a SpecError.
 
     With `quote_values` off (manifest rows), messages never quote a value: a comma in an unquoted
     patient name shifts part of the name into the next cells, and their messages would print it.
+    With `asset_roots`, a clinic mapping's logo must be a file inside one of those folders.
     """
     checker = _SpecChecker(origin, base_dir or Path.cwd(), quote_values)
+    checker.asset_roots = asset_roots
     spec = checker.check(normalise_keys(data))
     if checker.problems:
         raise SpecError(join_problems(checker.problems, origin), checker.fields)
@@ -126,6 +132,7 @@ class _SpecChecker:
         self.origin = origin
         self.base_dir = base_dir
         self.quote_values = quote_values
+        self.asset_roots: tuple[Path, ...] | None = None
         self.problems: list[str] = []
         self.fields: list[tuple[str, str]] = []
 
@@ -293,7 +300,7 @@ class _SpecChecker:
             if isinstance(value, str | Path):
                 return load_clinic(self.base_dir / Path(value))
             if isinstance(value, Mapping):
-                return parse_clinic(value, f"{self.origin}: clinic", self.base_dir)
+                return parse_clinic(value, f"{self.origin}: clinic", self.base_dir, self.asset_roots)
         except SpecError as exc:
             self.problems.append(exc.message)
             self.fields.append(("clinic", exc.message))

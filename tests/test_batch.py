@@ -441,5 +441,5 @@ def test_a_clinic_file_is_read_once_and_its_problems_name_the_row(cli: Cli, tmp_
     result = batch(cli, manifest, tmp_path / "out", "--dry-run")
     assert result.exit_code == 1
     assert f"{manifest}:2: clinic: {tmp_path / 'bad.yaml'}: name: is missing" in result.output
-    assert f"{manifest}:3: clinic: {tmp_path / 'missing.yaml'}: does not exist" in result.output
+    assert f"{manifest}:3: clinic: no such file in the manifest's folder or --assets" in result.output
     assert f"{manifest}:4: clinic:" in result.output

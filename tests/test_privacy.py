@@ -7,6 +7,7 @@ reports and every file name for each piece of patient text.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,70 @@ def test_a_yaml_cell_that_cannot_be_read_is_not_quoted(tmp_path: Path) -> None:
         f"problem  {manifest}:1: a value cannot be read: day is out of range for month "
         "(quote it to keep it as text, or correct it)"
     ) in result.stdout
+
+
+# --- files a row names stay inside the manifest's folder (or --assets) ---------------------------
+
+LOGO = Path(__file__).resolve().parent.parent / "docs" / "examples" / "logo.png"
+REFUSED = "no such file in the manifest's folder or --assets (a row can name only files there)"
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> dict[str, Path]:
+    names = {name: tmp_path / name for name in ("manifest", "private", "assets")}
+    for folder in names.values():
+        folder.mkdir()
+    (names["private"] / "secret.png").write_bytes(LOGO.read_bytes())
+    (names["private"] / "notes.txt").write_text("not an image")
+    (names["private"] / "clinic.yaml").write_text("name: Elsewhere\n")
+    (names["assets"] / "logo.png").write_bytes(LOGO.read_bytes())
+    (names["assets"] / "clinic.yaml").write_text("name: Shared clinic\nlogo: logo.png\n")
+    (names["manifest"] / "clinic.yaml").write_text("name: Ours\nlogo: ../private/secret.png\n")
+    (names["manifest"] / "link.png").symlink_to(names["private"] / "secret.png")
+    return names
+
+
+def test_rows_cannot_name_files_outside_and_cannot_tell_which_exist(folders: dict[str, Path]) -> None:
+    private = folders["private"]
+    rows = [
+        {"id": "a", "clinic": {"name": "X", "logo": str(private / "secret.png")}},  # exists, a PNG
+        {"id": "b", "clinic": {"name": "X", "logo": str(private / "notes.txt")}},  # exists, not a PNG
+        {"id": "c", "clinic": {"name": "X", "logo": str(private / "missing.png")}},  # does not exist
+        {"id": "d", "clinic": {"name": "X", "logo": "../private/secret.png"}},
+        {"id": "e", "clinic": {"name": "X", "logo": "link.png"}},  # a link inside, leading out
+        {"id": "f", "clinic": "../private/clinic.yaml"},
+        {"id": "g", "clinic": "/etc/passwd"},
+        {"id": "h", "clinic": "/no/such/clinic.yaml"},
+    ]
+    manifest = folders["manifest"] / "rows.jsonl"
+    manifest.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    result = run(str(manifest), "-o", str(folders["manifest"] / "out"), "--dry-run", cwd=folders["manifest"])
+    assert result.returncode == 1
+    problems = [line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.startswith("problem")]
+    assert problems == [f"clinic: logo: {REFUSED}"] * 5 + [f"clinic: {REFUSED}"] * 3
+    assert "secret" not in result.stdout + result.stderr
+    assert "private" not in result.stdout + result.stderr
+
+
+def test_a_clinic_file_in_the_folder_cannot_reach_out_for_its_logo(folders: dict[str, Path]) -> None:
+    manifest = folders["manifest"] / "rows.csv"
+    manifest.write_text("id,clinic\n1,clinic.yaml\n")
+    result = run(str(manifest), "-o", str(folders["manifest"] / "out"), "--dry-run", cwd=folders["manifest"])
+    assert result.returncode == 1
+    assert f"logo: {REFUSED}" in result.stdout
+
+
+def test_assets_folder_lends_clinic_files_and_logos(folders: dict[str, Path]) -> None:
+    manifest = folders["manifest"] / "rows.jsonl"
+    manifest.write_text(
+        '{"id": "g", "clinic": "../assets/clinic.yaml", "date": "2026-11-26"}\n'
+        '{"id": "h", "clinic": {"name": "X", "logo": "../assets/logo.png"}, "date": "2026-11-26"}\n'
+    )
+    outdir = folders["manifest"] / "out"
+    refused = run(str(manifest), "-o", str(outdir), "--dry-run", cwd=folders["manifest"])
+    assert refused.returncode == 1
+    result = run(
+        str(manifest), "-o", str(outdir), "--assets", str(folders["assets"]), cwd=folders["manifest"]
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in outdir.glob("*.pdf")) == ["g-general-en.pdf", "h-general-en.pdf"]

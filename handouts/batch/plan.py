@@ -14,6 +14,7 @@ from handouts.batch.names import name_problem, output_name, safe_part
 from handouts.batch.options import MAX_LISTED_PROBLEMS, BatchOptions, PlanSummary, RowPlan
 from handouts.clinic import Clinic, load_clinic
 from handouts.errors import ManifestError, SpecError
+from handouts.paths import OUTSIDE_ASSETS, file_inside
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 
 # --- planning ---------------------------------------------------------------------------------------
@@ -28,6 +29,8 @@ class Planner:
         self.content_digest = content_digest
         self.run_date = run_date or default_date()
         self.base_dir = options.manifest.parent
+        self.asset_roots = (self.base_dir.resolve(), *(folder.resolve() for folder in options.assets))
+        """The only folders a row may name files in: the manifest's own, and those given with --assets."""
         self.root = options.outdir.resolve()
         self._clinics: dict[Path, Clinic | str] = {}
 
@@ -85,17 +88,19 @@ class Planner:
             else:
                 data["clinic"] = clinic
         try:
-            return parse_spec(data, origin, self.base_dir, quote_values=False)
+            return parse_spec(data, origin, self.base_dir, quote_values=False, asset_roots=self.asset_roots)
         except SpecError as exc:
             problems.extend(problem_lines(exc.message))
             return None
 
     def clinic(self, value: str) -> Clinic | str:
         """A clinic file, read once however many rows name it (or the message saying what is wrong)."""
-        path = self.base_dir / value
+        path = file_inside(self.base_dir, value, self.asset_roots)
+        if path is None:
+            return OUTSIDE_ASSETS
         if path not in self._clinics:
             try:
-                self._clinics[path] = load_clinic(path)
+                self._clinics[path] = load_clinic(path, self.asset_roots)
             except SpecError as exc:
                 self._clinics[path] = exc.message
         return self._clinics[path]

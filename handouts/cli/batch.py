@@ -57,6 +57,12 @@ from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_opti
     help="Also write one print-ready PDF of every handout, in manifest order, a bookmark per row.",
 )
 @click.option("--duplex", is_flag=True, help="With --merge: pad each handout to an even page count.")
+@click.option(
+    "--assets",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of clinic files and logos rows may name, besides the manifest's own (repeatable).",
+)
 @content_dir_option
 @templates_dir_option
 def batch(
@@ -73,6 +79,7 @@ def batch(
     duplex: bool,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
+    assets: tuple[Path, ...],
 ) -> None:
     """Build one tailored handout for every row of MANIFEST.
 
@@ -80,7 +87,8 @@ def batch(
     takes the keys of a `handouts build --spec` file (type, stage, audience, language, paper,
     print, layout, sections, skip_sections, clinic, notes, patient_name, date, url, fillable,
     tags, allow_fallback) plus an optional `id`. In CSV, separate several notes or sections with
-    `|`, or write a JSON list. Clinic paths are relative to the manifest.
+    `|`, or write a JSON list. Clinic files and logos are relative to the manifest and must be in
+    its folder or an --assets folder.
 
     Every row and file name is checked before anything renders. Rows with problems are listed and
     reported as failed; the others are rendered. A file already made from the same row is skipped,
@@ -106,6 +114,7 @@ def batch(
         duplex=duplex,
         content_dirs=content_dirs,
         templates_dirs=templates_dirs,
+        assets=assets,
     )
     code = execute(options, dry_run=dry_run, quiet=quiet)
     if code:
