@@ -7,15 +7,18 @@ EFBIG on any machine); memory is the peak resident size of a fresh process mergi
 from __future__ import annotations
 
 import json
+import os
 import resource
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pypdf
 import pytest
 
-from .test_faults import assert_clean_output, pdfs, read_report, write_manifest
+from .test_faults import assert_clean_output, children, pdfs, read_report, write_manifest
 
 ROWS = 6
 
@@ -141,3 +144,103 @@ def test_merge_memory_stays_flat_whatever_the_row_count(finished: tuple[Path, Pa
     large = peak_mb(built, 500, tmp_path / "large.pdf")
     assert len(pypdf.PdfReader(tmp_path / "large.pdf").pages) >= 500 * 3
     assert large - small < 15, f"50 rows: {small} MB, 500 rows: {large} MB"
+
+
+# --- two batches into one folder ---------------------------------------------------------------------
+
+LOCKED = (
+    "another handouts batch is writing into this folder (wait for it to finish, or choose another folder)"
+)
+
+
+def start_batch(manifest: Path, outdir: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "handouts", "batch", str(manifest), "-o", str(outdir), "--jobs", "1", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_first_pdf(outdir: Path, process: subprocess.Popen[str]) -> None:
+    for _ in range(600):
+        if list(outdir.glob("*.pdf")) or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert process.poll() is None, "the first batch ended before the second could start"
+
+
+def test_a_second_batch_into_the_same_folder_is_refused_at_once(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path / "m.csv", 12)
+    outdir = tmp_path / "out"
+    first = start_batch(manifest, outdir)
+    try:
+        wait_for_first_pdf(outdir, first)
+        second = subprocess.run(
+            [sys.executable, "-m", "handouts", "batch", str(manifest), "-o", str(outdir)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode == 2
+        assert second.stderr == f"Error: -o {outdir}: {LOCKED}\n"
+        _, stderr = first.communicate(timeout=300)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert first.returncode == 0, stderr
+    rows = read_report(outdir / "report")
+    assert [row["status"] for row in rows] == ["ok"] * 12
+    assert not (outdir / ".handouts-batch.lock").exists()
+
+
+def test_a_shared_report_folder_is_locked_too(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path / "m.csv", 12)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    first = start_batch(manifest, tmp_path / "a", "--report", str(reports / "a"))
+    try:
+        wait_for_first_pdf(tmp_path / "a", first)
+        second = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "handouts",
+                "batch",
+                str(manifest),
+                "-o",
+                str(tmp_path / "b"),
+                "--report",
+                str(reports / "b"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode == 2
+        assert second.stderr == f"Error: --report {reports}: {LOCKED}\n"
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_a_crashed_batch_does_not_leave_the_folder_locked(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path / "m.csv", 12)
+    outdir = tmp_path / "out"
+    first = start_batch(manifest, outdir)
+    wait_for_first_pdf(outdir, first)
+    for pid in children(first.pid):
+        os.kill(pid, signal.SIGKILL)
+    first.kill()  # kill -9: nothing is cleaned up
+    first.wait()
+    assert (outdir / ".handouts-batch.lock").exists()
+    time.sleep(0.5)  # let the killed workers go
+    rerun = subprocess.run(
+        [sys.executable, "-m", "handouts", "batch", str(manifest), "-o", str(outdir), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert {row["status"] for row in read_report(outdir / "report")} <= {"ok", "skipped"}

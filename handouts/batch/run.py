@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from handouts.batch.fingerprint import tree_digest
+from handouts.batch.lock import folder_lock
 from handouts.batch.merge import MergeRecord, merge_handouts
 from handouts.batch.names import check_name_template
 from handouts.batch.options import MAX_LISTED_FAILURES, BatchOptions, PlanSummary
@@ -106,10 +107,22 @@ def execute(options: BatchOptions, dry_run: bool = False, quiet: bool = False) -
         raise UsageError(
             f"-o {options.outdir}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
         ) from exc
-    remove_stale_parts({*plan.folders, options.outdir.resolve()})
-    if _stamp(options.manifest) != stamp:
-        raise ManifestError(f"{options.manifest}: changed while being checked (run the batch again)")
-    return run_plan(planner, plan, quiet)
+    with contextlib.ExitStack() as locks:
+        for folder, option in lock_folders(options):
+            locks.enter_context(folder_lock(folder, option))
+        remove_stale_parts({*plan.folders, options.outdir.resolve()})
+        if _stamp(options.manifest) != stamp:
+            raise ManifestError(f"{options.manifest}: changed while being checked (run the batch again)")
+        return run_plan(planner, plan, quiet)
+
+
+def lock_folders(options: BatchOptions) -> list[tuple[Path, str]]:
+    """OUTDIR, and the report's folder when it is elsewhere: two batches never share either."""
+    folders = [(options.outdir, "-o")]
+    report_folder = options.report_base.parent
+    if report_folder.is_dir() and report_folder.resolve() != options.outdir.resolve():
+        folders.append((report_folder, "--report"))
+    return folders
 
 
 def _stamp(path: Path) -> tuple[int, int]:
