@@ -25,19 +25,19 @@ def folder_lock(folder: Path, option: str) -> Iterator[None]:
     try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        os.close(handle)
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            os.close(handle)
 
 
-def _acquire(path: Path, option: str) -> int:
+def _acquire(path: Path, option: str) -> int | None:
+    """The locked file's handle; None in a folder nobody can write to (so no batch can spoil it)."""
     for _ in range(10):  # the file can be removed by the batch that just finished: open it again
         try:
             handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
-        except OSError as exc:
-            raise UsageError(
-                f"{option} {path.parent}: cannot write here: {exc.strerror} (choose a folder you can write to)"
-            ) from exc
+        except OSError:
+            return None  # read-only: each row then fails with its own message, as without a lock
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
