@@ -244,3 +244,47 @@ def test_a_crashed_batch_does_not_leave_the_folder_locked(tmp_path: Path) -> Non
     )
     assert rerun.returncode == 0, rerun.stderr
     assert {row["status"] for row in read_report(outdir / "report")} <= {"ok", "skipped"}
+
+
+# --- names and progress --------------------------------------------------------------------------------
+
+
+def test_a_row_width_pads_with_zeros_not_spaces(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path / "m.csv", 3)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "handouts",
+            "batch",
+            str(manifest),
+            "-o",
+            str(tmp_path / "out"),
+            "--name",
+            "{row:5d}.pdf",
+            "--jobs",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["00001.pdf", "00002.pdf", "00003.pdf"]
+
+
+def test_checking_a_long_manifest_shows_progress(tmp_path: Path) -> None:
+    manifest = tmp_path / "long.csv"
+    manifest.write_text("id,type\n" + "".join(f"{i},rrms\n" for i in range(30_000)))
+    result = subprocess.run(
+        [sys.executable, "-m", "handouts", "batch", str(manifest), "-o", str(tmp_path / "out"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"Checking {manifest}: ")
+    assert lines[0].endswith(" rows so far...")
+    assert lines[-1] == f"Checked {manifest}: 30,000 rows, 0 with problems."
+    assert result.stdout.endswith("Nothing was written.\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +141,11 @@ def spec_terms(spec: HandoutSpec | None) -> tuple[str, ...]:
     return tuple(t for t in (spec.patient_name or "", *spec.notes) if t)
 
 
-def check_plan(planner: Planner) -> PlanSummary:
-    """First pass: validate every row and every name; collisions stop the run before anything renders."""
+def check_plan(planner: Planner, on_row: Callable[[int, int], None] | None = None) -> PlanSummary:
+    """First pass: validate every row and every name; collisions stop the run before anything renders.
+
+    `on_row(rows, bad)` is called after each row (progress for a manifest of a million rows).
+    """
     rows = bad = 0
     problems: list[str] = []
     names: dict[str, str] = {}
@@ -150,6 +153,8 @@ def check_plan(planner: Planner) -> PlanSummary:
     folders: set[Path] = set()
     for plan in planner.plans():
         rows += 1
+        if on_row is not None:
+            on_row(rows, bad)
         if plan.problems:
             bad += 1
             problems.extend(plan.problems[: max(0, MAX_LISTED_PROBLEMS - len(problems))])

@@ -65,3 +65,42 @@ class Progress:
 def _clock(seconds: float) -> str:
     seconds = int(seconds + 0.5)
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class CheckProgress:
+    """While the rows are checked (before any renders), a count now and then so a long manifest is not silent.
+
+    On a terminal the count is rewritten in place; elsewhere the first line comes after a second and
+    the next every ten seconds.
+    """
+
+    def __init__(
+        self, manifest: str, stream: TextIO, quiet: bool, first: float = 1.0, every: float = 10.0
+    ) -> None:
+        self.manifest = manifest
+        self.stream = stream
+        self.quiet = quiet
+        self.terminal = stream.isatty()
+        self.every = 0.2 if self.terminal else every
+        self.due = time.monotonic() + first
+        self.said = False
+
+    def __call__(self, rows: int, bad: int) -> None:
+        if self.quiet or rows % 64:
+            return
+        now = time.monotonic()
+        if now < self.due:
+            return
+        self.due = now + self.every
+        self.said = True
+        problems = f", {bad:,} with problems" if bad else ""
+        line = f"Checking {self.manifest}: {rows:,} rows so far{problems}..."
+        self.stream.write(f"\r\x1b[2K{line}" if self.terminal else line + "\n")
+        self.stream.flush()
+
+    def finish(self, rows: int, bad: int) -> None:
+        """The total, once, when a count was shown."""
+        if self.said and not self.quiet:
+            start = "\r\x1b[2K" if self.terminal else ""
+            self.stream.write(f"{start}Checked {self.manifest}: {rows:,} rows, {bad:,} with problems.\n")
+            self.stream.flush()

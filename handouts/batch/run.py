@@ -20,7 +20,7 @@ from handouts.batch.merge import MergeRecord, merge_handouts
 from handouts.batch.names import check_name_template
 from handouts.batch.options import MAX_LISTED_FAILURES, BatchOptions, PlanSummary
 from handouts.batch.plan import Planner, check_plan
-from handouts.batch.progress import Progress
+from handouts.batch.progress import CheckProgress, Progress
 from handouts.batch.report import Report
 from handouts.batch.runner import Runner
 from handouts.batch.worker import RowResult, existing_output
@@ -95,7 +95,9 @@ def execute(options: BatchOptions, dry_run: bool = False, quiet: bool = False) -
     planner = Planner(options, tree_digest([*stacked("content", options.content_dirs),
                                             *stacked("templates", options.templates_dirs)]))  # fmt: skip
     stamp = _stamp(options.manifest)
-    plan = check_plan(planner)
+    checking = CheckProgress(str(options.manifest), sys.stderr, quiet)
+    plan = check_plan(planner, checking)
+    checking.finish(plan.rows, plan.bad_rows)
     if options.merge is not None:
         _check_merge_target(planner, options.merge)
     if dry_run:
