@@ -186,3 +186,9 @@ def test_builtin_content_prints_without_review_warning(tmp_path: Path) -> None:
     result = handouts("build", "--strict-review", "-o", "h.pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "review" not in result.stderr
+
+
+def test_bare_command_still_shows_the_help(tmp_path: Path) -> None:
+    result = handouts(cwd=tmp_path)
+    assert "Commands:" in result.stdout + result.stderr
+    assert "Error:" not in result.stdout + result.stderr

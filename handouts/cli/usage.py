@@ -19,7 +19,10 @@ def run_one_line_usage(run_main: Callable[..., Any], *args: Any, **kwargs: Any) 
     try:
         result = run_main(*args, **{**kwargs, "standalone_mode": False})
     except click.UsageError as exc:
-        click.echo(usage_line(exc), err=True)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `handouts`: Click shows the help
+            exc.show()
+        else:
+            click.echo(usage_line(exc), err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
