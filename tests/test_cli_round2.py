@@ -192,3 +192,11 @@ def test_bare_command_still_shows_the_help(tmp_path: Path) -> None:
     result = handouts(cwd=tmp_path)
     assert "Commands:" in result.stdout + result.stderr
     assert "Error:" not in result.stdout + result.stderr
+
+
+def test_one_handout_in_the_print_file_is_singular(tmp_path: Path) -> None:
+    (tmp_path / "m.csv").write_text("id,layout,date\n1,summary,2026-11-26\n")
+    result = handouts("batch", "m.csv", "-o", "out", "--merge", "print.pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Print file: print.pdf (1 handout, 1 page)" in result.stderr
+    assert " 1 page in " in result.stderr

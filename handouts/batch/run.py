@@ -247,7 +247,7 @@ def _finish(options: BatchOptions, tally: Tally, summary: dict[str, Any], report
         )
     say(
         f"{summary['done']} of {tally.rows} rows: {tally.ok} ok, {tally.failed} failed, {tally.skipped} skipped; "
-        f"{tally.pages:,} pages in {summary['seconds']:.1f} s ({summary['pages_per_second']:.0f} pages/s)."
+        f"{_counted(tally.pages, 'page')} in {summary['seconds']:.1f} s ({summary['pages_per_second']:.0f} pages/s)."
     )
     say(f"Report: {report.paths[0]}, {report.paths[1]}")
     if summary["interrupted"]:
@@ -258,10 +258,18 @@ def _finish(options: BatchOptions, tally: Tally, summary: dict[str, Any], report
     if options.merge is not None:
         merged = merge_handouts(tally.merge, options.merge, options.duplex)
         left_out = f" ({tally.failed} failed rows left out)" if tally.failed else ""
-        say(f"Print file: {options.merge} ({merged.records} handouts, {merged.pages} pages){left_out}")
+        say(
+            f"Print file: {options.merge} ({_counted(merged.records, 'handout')}, "
+            f"{_counted(merged.pages, 'page')}){left_out}"
+        )
     if tally.failed:
         say(
             f"{tally.failed} rows failed: fix them and run the same command again (finished rows are skipped)."
         )
         return 1
     return 0
+
+
+def _counted(count: int, word: str) -> str:
+    """'1 page', '4,000 pages'."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
