@@ -13,7 +13,7 @@ from handouts.batch.manifest import ROW_KEYS, ManifestRow, manifest_format, read
 from handouts.batch.names import name_problem, output_name, safe_part
 from handouts.batch.options import MAX_LISTED_PROBLEMS, BatchOptions, PlanSummary, RowPlan
 from handouts.clinic import Clinic, load_clinic
-from handouts.errors import ManifestError, SpecError
+from handouts.errors import ManifestError, Problem, SpecError
 from handouts.paths import OUTSIDE_ASSETS, file_inside
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 
@@ -32,7 +32,7 @@ class Planner:
         self.asset_roots = (self.base_dir.resolve(), *(folder.resolve() for folder in options.assets))
         """The only folders a row may name files in: the manifest's own, and those given with --assets."""
         self.root = options.outdir.resolve()
-        self._clinics: dict[Path, Clinic | str] = {}
+        self._clinics: dict[Path, Clinic | tuple[Problem, ...]] = {}
 
     def plans(self) -> Iterator[RowPlan]:
         for row in read_manifest(self.options.manifest, self.fmt):
@@ -82,36 +82,28 @@ class Planner:
             data["date"] = self.run_date.isoformat()
         if isinstance(data.get("clinic"), str) and data["clinic"].strip():
             clinic = self.clinic(data["clinic"].strip())
-            if isinstance(clinic, str):
-                problems.extend(f"{origin}: clinic: {line}" for line in problem_lines(clinic))
+            if isinstance(clinic, tuple):
+                problems.extend(f"{origin}: clinic: {problem}" for problem in clinic)
                 data.pop("clinic")
             else:
                 data["clinic"] = clinic
         try:
             return parse_spec(data, origin, self.base_dir, quote_values=False, asset_roots=self.asset_roots)
         except SpecError as exc:
-            problems.extend(problem_lines(exc.message))
+            problems.extend(str(problem) for problem in exc.problems)
             return None
 
-    def clinic(self, value: str) -> Clinic | str:
-        """A clinic file, read once however many rows name it (or the message saying what is wrong)."""
+    def clinic(self, value: str) -> Clinic | tuple[Problem, ...]:
+        """A clinic file, read once however many rows name it (or the problems that stop it)."""
         path = file_inside(self.base_dir, value, self.asset_roots)
         if path is None:
-            return OUTSIDE_ASSETS
+            return (Problem(OUTSIDE_ASSETS),)
         if path not in self._clinics:
             try:
                 self._clinics[path] = load_clinic(path, self.asset_roots)
             except SpecError as exc:
-                self._clinics[path] = exc.message
+                self._clinics[path] = exc.problems
         return self._clinics[path]
-
-
-def problem_lines(message: str) -> list[str]:
-    """The problems of a SpecError message, one per entry, without the "N problems in" header."""
-    lines = message.splitlines()
-    if len(lines) > 1 and re.match(r"^\d+ problems in ", lines[0]):
-        return [line.strip() for line in lines[1:]]
-    return [" ".join(lines)]
 
 
 def phi_terms(data: Mapping[str, Any]) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ def build(
     from handouts.engine import Engine
     from handouts.render import handout_xml, render_handout
     from handouts.spec import default_date, load_spec_file, parse_spec
-    from handouts.write import write_output
+    from handouts.write import write_atomic
 
     data = load_spec_file(spec_file) if spec_file else {}
     data.update(_flag_values(flags))
@@ -110,14 +111,17 @@ def build(
         if output in (None, "-"):
             click.echo(xml, nl=False)
         else:
-            write_output(xml.encode("utf-8"), output)
+            write_atomic(Path(output), xml.encode("utf-8"))
             click.echo(f"Wrote {output}", err=True)
         return
     output = output or "handout.pdf"
     rendered = render_handout(spec, engine)
-    write_output(rendered.pdf, output)
-    if output != "-":
-        click.echo(f"Wrote {output} ({pages_text(rendered.pages)})", err=True)
+    if output == "-":
+        sys.stdout.buffer.write(rendered.pdf)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(Path(output), rendered.pdf)
+    click.echo(f"Wrote {output} ({pages_text(rendered.pages)})", err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handouts.content.model import Library
 from handouts.content.selection import Selection
-from handouts.errors import SpecError
+from handouts.errors import Problem, SpecError
 from handouts.spec import HandoutSpec
 
 
@@ -29,4 +29,4 @@ def refuse_empty(selection: Selection, library: Library, spec: HandoutSpec) -> N
         else "this reader has no content at all: add blocks for it, or change type, stage or audience"
     )
     what = f"{asked} {'has' if len(spec.sections or ()) == 1 else 'have'} nothing for this reader ({reader})"
-    raise SpecError(f"sections: {what} ({fix})", [("sections", f"{what} ({fix})")])
+    raise SpecError(f"sections: {what} ({fix})", [Problem(what, fix, field="sections")])
