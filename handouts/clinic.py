@@ -64,15 +64,7 @@ def parse_clinic(
     accent = str(fields.get("accent") or "#1F4E79").strip()
     if not _HEX.match(accent):
         problems.append(f"{origin}: accent: {accent!r} is not a colour (write it as #RRGGBB, e.g. #1F4E79)")
-    logo = None
-    if fields.get("logo") and roots is not None:
-        found = file_inside(base_dir, str(fields["logo"]), roots)
-        if found is None:
-            problems.append(f"{origin}: logo: {OUTSIDE_ASSETS}")
-        else:
-            logo = check_logo(found, origin, problems)
-    elif fields.get("logo"):
-        logo = check_logo(base_dir / str(fields["logo"]), origin, problems)
+    logo = _logo(fields.get("logo"), origin, base_dir, roots, problems) if fields.get("logo") else None
     if problems:
         raise SpecError.listing(problems, origin)
     return Clinic(
@@ -86,6 +78,19 @@ def parse_clinic(
         accent=accent,
         url=texts["url"],
     )
+
+
+def _logo(
+    value: Any, origin: str, base_dir: Path, roots: Sequence[Path] | None, problems: list[str]
+) -> Path | None:
+    """The logo's path if it can be used; with `roots`, only a file inside them is even looked at."""
+    if roots is None:
+        return check_logo(base_dir / str(value), origin, problems)
+    found = file_inside(base_dir, str(value), roots)
+    if found is None:
+        problems.append(f"{origin}: logo: {OUTSIDE_ASSETS}")
+        return None
+    return check_logo(found, origin, problems)
 
 
 def _text(value: Any, key: str, origin: str, problems: list[str]) -> str | None:
@@ -132,7 +137,9 @@ def _logo_size_ok(path: Path, where: str, problems: list[str]) -> bool:
             width, height = image.size
             image.verify()
     except Image.DecompressionBombError:
-        problems.append(f"{where}: has far more pixels than a logo needs (resize it to at most {MAX_LOGO_PIXELS} pixels a side)")
+        problems.append(
+            f"{where}: has far more pixels than a logo needs (resize it to at most {MAX_LOGO_PIXELS} pixels a side)"
+        )
         return False
     except Exception as exc:
         problems.append(f"{where}: is damaged or unreadable ({type(exc).__name__}; re-save the image)")

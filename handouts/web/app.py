@@ -44,10 +44,11 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     guard = FormGuard()
-    app.jinja_env.globals.update(_page_globals(offer, clinic), form_token=guard.token, token_field=TOKEN_FIELD)
-    stylesheet = resources.files("handouts.web").joinpath("static", "handouts.css").read_bytes()
-    favicon = resources.files("handouts.web").joinpath("static", "favicon.svg").read_bytes()
+    app.jinja_env.globals.update(
+        _page_globals(offer, clinic), form_token=guard.token, token_field=TOKEN_FIELD
+    )
     render_lock = threading.Lock()
+    _add_static_files(app)
 
     @app.get("/")
     def form() -> Response:
@@ -55,21 +56,16 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
 
     @app.post("/handout")
     def handout() -> Response:
-        refused = guard.header_refusal(request.headers.items(), request.host)
         raw = request.get_data(cache=True) if request.mimetype == "application/x-www-form-urlencoded" else b""
-        if refused or (refused := guard.token_refusal(request.headers.items(), request.form)):
-            title = "The form has expired" if refused == EXPIRED else "Refused: the form came from another site"
-            return _error_page(403, title, refused)
+        refused = _refusal(guard)
+        if refused is not None:
+            return refused
         if request.content_length and not request.form and not request.files:
             # A body that is not a readable form (not UTF-8, broken multipart, JSON): Flask drops it whole,
             # and a handout made without the fields the person sent would hide their mistake.
             abort(400)
         values = read_form(request.form)
-        damaged = [
-            name
-            for name in undecodable_fields(raw) + damaged_fields(request.form.items(multi=True))
-            if name in FORM_FIELDS
-        ]
+        damaged = _damaged(raw)
         if damaged:
             return _page(values, {name: NOT_TEXT for name in damaged}, 400)
         try:
@@ -81,6 +77,25 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
         except HandoutsError as exc:
             return _page(values, _render_problem(exc, values), 400)
         return _pdf_response(rendered, spec, values.action)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return _error_page(exc.code or 400, exc.name, _http_advice(exc.code))
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception) -> Response:
+        log.error("internal error while serving %s %s: %s", request.method, request.path, type(exc).__name__)
+        return _error_page(500, "Something went wrong", "The handout could not be made. Please try again.")
+
+    app.after_request(_secure_headers)
+    return app
+
+
+def _add_static_files(app: Flask) -> None:
+    """The stylesheet and the icon: the only files the server sends, read once."""
+    folder = resources.files("handouts.web").joinpath("static")
+    stylesheet = folder.joinpath("handouts.css").read_bytes()
+    favicon = folder.joinpath("favicon.svg").read_bytes()
 
     @app.get("/favicon.ico")
     @app.get("/favicon.svg")
@@ -95,17 +110,21 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
         response.headers["Cache-Control"] = "public, max-age=3600"
         return response
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        return _error_page(exc.code or 400, exc.name, _http_advice(exc.code))
 
-    @app.errorhandler(Exception)
-    def internal_error(exc: Exception) -> Response:
-        log.error("internal error while serving %s %s: %s", request.method, request.path, type(exc).__name__)
-        return _error_page(500, "Something went wrong", "The handout could not be made. Please try again.")
+def _refusal(guard: FormGuard) -> Response | None:
+    """A 403 page when another site sent this post (see web/guard.py), else None."""
+    refused = guard.header_refusal(request.headers.items(), request.host)
+    refused = refused or guard.token_refusal(request.headers.items(), request.form)
+    if refused is None:
+        return None
+    title = "The form has expired" if refused == EXPIRED else "Refused: the form came from another site"
+    return _error_page(403, title, refused)
 
-    app.after_request(_secure_headers)
-    return app
+
+def _damaged(raw: bytes) -> list[str]:
+    """The form fields whose bytes were not UTF-8 text (`%ff%fe`)."""
+    found = undecodable_fields(raw) + damaged_fields(request.form.items(multi=True))
+    return [name for name in dict.fromkeys(found) if name in FORM_FIELDS]
 
 
 def _page_globals(offer: Offer, clinic: Clinic | None) -> dict[str, object]:
