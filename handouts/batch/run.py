@@ -211,18 +211,23 @@ def dry_run(options: BatchOptions, on_row: RowCounter | None = None) -> DryRun:
 
 
 def run_batch(options: BatchOptions, watcher: Watcher) -> BatchResult:
-    """Check everything, then render every good row, write the report and (with --merge) the print file."""
-    planner, plan, stamp = plan_batch(options, watcher.checking)
-    watcher.planned(plan)
-    try:
-        options.outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(
-            f"-o {options.outdir}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
-        ) from exc
+    """Check everything, then render every good row, write the report and (with --merge) the print file.
+
+    The output folder is locked for the whole run, from before the rows are checked when it exists
+    already, so a second batch into it is refused at once.
+    """
     with contextlib.ExitStack() as locks:
-        for folder, option in lock_folders(options):
-            locks.enter_context(folder_lock(folder, option))
+        locked = _lock(locks, options) if options.outdir.is_dir() else False
+        planner, plan, stamp = plan_batch(options, watcher.checking)
+        watcher.planned(plan)
+        try:
+            options.outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(
+                f"-o {options.outdir}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
+            ) from exc
+        if not locked:
+            _lock(locks, options)
         remove_stale_parts({*plan.folders, options.outdir.resolve()})
         if _stamp(options.manifest) != stamp:
             raise ManifestError(f"{options.manifest}: changed while being checked (run the batch again)")
@@ -232,6 +237,12 @@ def run_batch(options: BatchOptions, watcher: Watcher) -> BatchResult:
             return result
         merged = merge_handouts(tally.merge, options.merge, options.duplex)
         return BatchResult(result.summary, result.report, options.merge, merged)
+
+
+def _lock(locks: contextlib.ExitStack, options: BatchOptions) -> bool:
+    for folder, option in lock_folders(options):
+        locks.enter_context(folder_lock(folder, option))
+    return True
 
 
 def lock_folders(options: BatchOptions) -> list[tuple[Path, str]]:
