@@ -21,6 +21,7 @@ ROWS = [
     "3,Nguyen,rrms,Call on Tuesday, Wednesday,,2026-12-01",  # seven cells
     "4,Petrova,rrms,,Quetzalcoatl,2026-12-01",  # a note in the stage column
     "5,Ivanova,yes please,,,2026-12-01",
+    "6,李小龍,rrms,Call 王 on Friday,,2026-12-01",  # letters that need another font
 ]
 SECRETS = [
     "Okafor",
@@ -34,6 +35,11 @@ SECRETS = [
     "Quetzalcoatl",
     "Ivanova",
     "please",
+    "李",
+    "小",
+    "龍",
+    "王",
+    "Friday",
 ]
 
 
