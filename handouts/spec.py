@@ -308,7 +308,9 @@ class _SpecChecker(_ValueReader):
             return None
         text = str(value).strip()
         if not is_web_address(text) or len(text) > MAX_FIELD_CHARS:
-            self.fail("url", f"{self.show(text)} is not a web address", "write it as https://example.org/page")
+            self.fail(
+                "url", f"{self.show(text)} is not a web address", "write it as https://example.org/page"
+            )
             return None
         return text
 
