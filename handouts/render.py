@@ -1,4 +1,4 @@
-"""Turn a HandoutSpec into PDF bytes: the one place that knows every stage of the pipeline."""
+"""Turn a HandoutSpec into PDF bytes or an HTML page: the one place that knows every stage of the pipeline."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from handouts.content.translation import SOURCE_LANGUAGE, select_translated
 from handouts.engine import Engine
 from handouts.errors import RenderError, SpecError
+from handouts.html.render import HtmlOptions, PageLink, render_html
 from handouts.layout.environment import render_layout
 from handouts.pdf.render import PdfOptions, render_pdf
 from handouts.pdf.themes import Theme
@@ -51,6 +52,28 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
         f"layout '{spec.layout}' must fit on {max_pages} page(s) but needs {rendered.pages} "
         "(shorten the notes, or use the standard layout)"
     )
+
+
+def render_handout_html(spec: HandoutSpec, engine: Engine, versions: tuple[PageLink, ...] = ()) -> str:
+    """spec -> handout XML -> one HTML page, with the same words as the PDF of the same spec.
+
+    A page-limited layout is first drawn as a PDF, so the page says exactly what the fitted PDF says.
+    """
+    origin = f"layout '{spec.layout}' output"
+    xml = handout_xml(spec, engine)
+    root = parse_handout_xml(xml, origin)
+    if HandoutMeta.from_root(root).max_pages is not None:
+        root = parse_handout_xml(render_handout(spec, engine).xml, origin)
+    theme = engine.theme(spec.theme)
+    check_printable(spec, theme)
+    clinic = spec.clinic
+    options = HtmlOptions(
+        origin=origin,
+        accent=clinic.accent if clinic else None,
+        logo=clinic.logo if clinic else None,
+        versions=versions,
+    )
+    return render_html(root, theme, options)
 
 
 def check_printable(spec: HandoutSpec, theme: Theme) -> None:

@@ -1,4 +1,4 @@
-"""`handouts build`: flags or a spec file -> one handout PDF (or its XML), written atomically or to stdout."""
+"""`handouts build`: flags or a spec file -> one handout PDF, HTML page or XML, written atomically or to stdout."""
 
 from __future__ import annotations
 
@@ -56,30 +56,28 @@ from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGE
 @click.option(
     "-o",
     "--output",
-    default="handout.pdf",
-    show_default=True,
-    help="PDF file to write, or - for standard output.",
+    help="File to write, or - for standard output.  [default: handout.pdf, or handout.html with --emit html]",
 )
 @click.option(
     "--emit",
-    type=click.Choice(["pdf", "xml"]),
+    type=click.Choice(["pdf", "html", "xml"]),
     default="pdf",
     show_default=True,
-    help="xml prints the handout XML instead of rendering a PDF.",
+    help="html writes one accessible web page instead of a PDF; xml prints the handout XML.",
 )
 @content_dir_option
 @templates_dir_option
 def build(
     spec_file: Path | None,
-    output: str,
+    output: str | None,
     emit: str,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
     **flags: Any,
 ) -> None:
-    """Build one tailored handout PDF."""
+    """Build one tailored handout: a PDF, or the same handout as one accessible web page."""
     from handouts.engine import Engine
-    from handouts.render import handout_xml, render_handout
+    from handouts.render import handout_xml, render_handout, render_handout_html
     from handouts.spec import load_spec_file, parse_spec
     from handouts.write import write_output
 
@@ -92,10 +90,18 @@ def build(
     if emit == "xml":
         click.echo(handout_xml(spec, engine), nl=False)
         return
+    if emit == "html":
+        target = output or "handout.html"
+        page = render_handout_html(spec, engine).encode("utf-8")
+        write_output(page, target)
+        if target != "-":
+            click.echo(f"Wrote {target} ({len(page) // 1024} KB web page)", err=True)
+        return
+    target = output or "handout.pdf"
     rendered = render_handout(spec, engine)
-    write_output(rendered.pdf, output)
-    if output != "-":
-        click.echo(f"Wrote {output} ({rendered.pages} pages)", err=True)
+    write_output(rendered.pdf, target)
+    if target != "-":
+        click.echo(f"Wrote {target} ({rendered.pages} pages)", err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:
