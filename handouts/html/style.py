@@ -107,7 +107,8 @@ footer {{ border-top: 2px solid var(--rule); margin-top: 2.5rem; padding: 0.5rem
   h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
   .callout, .checklist li, figure {{ break-inside: avoid; page-break-inside: avoid; }}
   .sources a::after {{ content: " (" attr(href) ")"; }}
-  .lines {{ display: block; }}
+  .checklist li {{ flex-wrap: wrap; }}
+  .lines {{ display: block; flex-basis: 100%; width: 100%; }}
   .lines span {{ display: block; height: 1.8em; border-bottom: 1px solid #000; }}
 }}
 @page {{ margin: 15mm; }}
