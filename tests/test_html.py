@@ -75,7 +75,8 @@ def test_the_contents_link_to_every_section(clinic_page: str) -> None:
     nav = clinic_page.split('<nav class="contents"', 1)[1].split("</nav>", 1)[0]
     targets = re.findall(r'href="#([^"]+)"', nav)
     assert targets[:2] == ["about-ms", "ms-type"]
-    assert "questions" in targets and "sources" in targets
+    assert "questions" in targets
+    assert "sources" in targets
     assert set(targets) <= ids
     assert len(ids) == len([a for _, a in page.tags if "id" in a])  # every id is unique
 
@@ -93,15 +94,18 @@ def test_questions_are_a_checklist_with_labels(clinic_page: str) -> None:
 
 def test_glossary_sources_clinic_and_footer(clinic_page: str) -> None:
     page = parse(clinic_page)
-    assert len(page.all("dt")) >= 3 and len(page.all("dt")) == len(page.all("dd"))
+    assert len(page.all("dt")) >= 3
+    assert len(page.all("dt")) == len(page.all("dd"))
     sources = clinic_page.split('<ol class="sources">', 1)[1].split("</ol>", 1)[0]
     assert sources.count("<li>") == len(re.findall(r'<li><a href="https?://', sources)) >= 5
     assert {"href": "tel:5550100"} in page.all("a")
     logo = page.all("img")
-    assert len(logo) == 1 and logo[0]["alt"] == "Riverside MS Centre"
+    assert len(logo) == 1
+    assert logo[0]["alt"] == "Riverside MS Centre"
     assert logo[0]["src"].startswith("data:image/png;base64,")
     footer = clinic_page.split("<footer>", 1)[1]
-    assert "Printed November 26, 2026" in footer and "handouts 0.1.0" in footer
+    assert "Printed November 26, 2026" in footer
+    assert "handouts 0.1.0" in footer
     assert '<a href="https://example.org/rrms">example.org/rrms</a>' in clinic_page
 
 
@@ -116,8 +120,10 @@ def test_the_page_is_self_contained_with_no_scripts(clinic_page: str) -> None:
             assert attrs["src"].startswith("data:")
     assert len(page.all("style")) == 1
     css = clinic_page.split("<style>", 1)[1].split("</style>", 1)[0]
-    assert re.findall(r"url\(([^)]*)\)", css) and all(u.startswith("data:font/woff2;base64,") for u in re.findall(r"url\(([^)]*)\)", css))
-    assert "@media print" in css and "prefers-color-scheme: dark" in css
+    assert re.findall(r"url\(([^)]*)\)", css)
+    assert all(u.startswith("data:font/woff2;base64,") for u in re.findall(r"url\(([^)]*)\)", css))
+    assert "@media print" in css
+    assert "prefers-color-scheme: dark" in css
     assert "@import" not in css
 
 
@@ -138,14 +144,16 @@ def test_hostile_text_is_printed_literally(engine: Engine, field: str) -> None:
     assert not any(key.startswith("on") for _, attrs in page.tags for key in attrs)
     text = "".join(page.text)
     assert HOSTILE in text
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
 
 
 def test_no_phone_link_for_a_phone_without_digits(engine: Engine) -> None:
     from handouts.clinic import Clinic
 
     html = render_handout_html(make_spec(clinic=Clinic(name="Clinic", phone="ask at the desk")), engine)
-    assert "tel:" not in html and "Phone: ask at the desk" in html
+    assert "tel:" not in html
+    assert "Phone: ask at the desk" in html
 
 
 @pytest.mark.parametrize("accent", ["#FFFF00", "#1F4E79", "#000000", "#FFFFFF", "#7FB2E5", "#E0301E"])
@@ -171,7 +179,8 @@ def test_large_print_sets_larger_text(engine: Engine) -> None:
 def test_spanish_page_is_in_spanish(engine: Engine) -> None:
     html = render_handout_html(make_spec(type="rrms", language="es"), engine)
     assert '<html lang="es">' in html
-    assert "Ir al contenido principal" in html and "Contenido" in html
+    assert "Ir al contenido principal" in html
+    assert "Contenido" in html
     assert "Skip to" not in html
 
 
@@ -206,4 +215,5 @@ def test_build_emit_html_to_standard_output_and_a_named_file(cli: Callable[..., 
 def test_build_emit_html_refuses_a_folder_with_one_line(cli: Callable[..., Result], tmp_path: Path) -> None:
     result = cli("build", "--emit", "html", "-o", str(tmp_path))
     assert result.exit_code != 0
-    assert "is a folder" in result.output and "Traceback" not in result.output
+    assert "is a folder" in result.output
+    assert "Traceback" not in result.output

@@ -20,7 +20,7 @@ from handouts.xmltree import HandoutMeta, parse_handout_xml
 from .conftest import make_spec
 from .htmlcheck import audit, axe_script, printed_words, validate, words
 from .test_html import EXAMPLE_CLINIC, HOSTILE
-from .test_web import CHROMIUM, CHROMIUM_ARGS, TEXT_COLOURS, _hex, launch_chromium
+from .test_web import CHROMIUM, TEXT_COLOURS, _hex, launch_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -143,7 +143,8 @@ def test_the_page_has_the_words_of_the_pdf(browser: Any, twins: list[Twin]) -> N
         expected = printed_words(printed, [meta.footer, meta.footer_detail], meta.page_label)
         got = words(shown)
         assert (got - expected, expected - got) == ({}, {}), twin.name
-        assert meta.footer in footer and meta.footer_detail in footer
+        assert meta.footer in footer
+        assert meta.footer_detail in footer
 
 
 def test_the_checklist_is_ticked_with_the_keyboard_alone(browser: Any, twins: list[Twin]) -> None:
