@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from handouts.content.translation import SOURCE_LANGUAGE, select_translated
 from handouts.engine import Engine
-from handouts.errors import RenderError, SpecError
+from handouts.errors import RenderError
 from handouts.html.render import HtmlOptions, PageLink, render_html
 from handouts.layout.environment import render_layout
 from handouts.pdf.render import PdfOptions, render_pdf
-from handouts.pdf.themes import Theme
+from handouts.pdf.themes import check_printable
 from handouts.spec import HandoutSpec
 from handouts.xmltree import HandoutMeta, parse_handout_xml
 
@@ -65,7 +65,7 @@ def render_handout_html(spec: HandoutSpec, engine: Engine, versions: tuple[PageL
     if HandoutMeta.from_root(root).max_pages is not None:
         root = parse_handout_xml(render_handout(spec, engine).xml, origin)
     theme = engine.theme(spec.theme)
-    check_printable(spec, theme)
+    check_printable(spec.user_text(), theme)
     clinic = spec.clinic
     options = HtmlOptions(
         origin=origin,
@@ -76,33 +76,6 @@ def render_handout_html(spec: HandoutSpec, engine: Engine, versions: tuple[PageL
     return render_html(root, theme, options)
 
 
-def check_printable(spec: HandoutSpec, theme: Theme) -> None:
-    """Refuse user text with characters the theme's fonts cannot print, naming field and characters."""
-    clinic = spec.clinic
-    fields = {
-        "patient_name": spec.patient_name or "",
-        "notes": " ".join(spec.notes),
-        **(
-            {
-                f"clinic {k}": getattr(clinic, k) or ""
-                for k in ("name", "department", "phone", "website", "address")
-            }
-            if clinic
-            else {}
-        ),
-    }
-    problems = []
-    for field, text in fields.items():
-        missing = theme.missing_glyphs(text)
-        if missing:
-            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
-            problems.append(
-                (field, f"the handout font has no character for {shown} (replace it with plain letters)")
-            )
-    if problems:
-        raise SpecError("; ".join(f"{key}: {what}" for key, what in problems), problems)
-
-
 def _render_once(
     spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
 ) -> tuple[Rendered, int | None]:
@@ -110,7 +83,7 @@ def _render_once(
     origin = f"layout '{spec.layout}' output"
     root = parse_handout_xml(xml, origin)
     theme = engine.theme(spec.theme)
-    check_printable(spec, theme)
+    check_printable(spec.user_text(), theme)
     max_pages = HandoutMeta.from_root(root).max_pages
     clinic = spec.clinic
     options = PdfOptions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def build(
     from handouts.engine import Engine
     from handouts.render import handout_xml, render_handout, render_handout_html
     from handouts.spec import load_spec_file, parse_spec
-    from handouts.write import write_output
+    from handouts.write import write_atomic
 
     data = load_spec_file(spec_file) if spec_file else {}
     data.update(_flag_values(flags))
@@ -93,15 +94,21 @@ def build(
     if emit == "html":
         target = output or "handout.html"
         page = render_handout_html(spec, engine).encode("utf-8")
-        write_output(page, target)
-        if target != "-":
-            click.echo(f"Wrote {target} ({len(page) // 1024} KB web page)", err=True)
+        if target == "-":
+            sys.stdout.buffer.write(page)
+            sys.stdout.buffer.flush()
+            return
+        write_atomic(Path(target), page)
+        click.echo(f"Wrote {target} ({len(page) // 1024} KB web page)", err=True)
         return
     target = output or "handout.pdf"
     rendered = render_handout(spec, engine)
-    write_output(rendered.pdf, target)
-    if target != "-":
-        click.echo(f"Wrote {target} ({rendered.pages} pages)", err=True)
+    if target == "-":
+        sys.stdout.buffer.write(rendered.pdf)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(Path(target), rendered.pdf)
+    click.echo(f"Wrote {target} ({rendered.pages} pages)", err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:
