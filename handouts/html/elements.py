@@ -19,8 +19,15 @@ class PageContext:
     logo_uri: str | None = None
     ids: set[str] = field(default_factory=set)
     section_depth: int = 0
-    contents: list[tuple[str, str]] = field(default_factory=list)
-    """(id, title) of each top-level section, in reading order: the page's table of contents."""
+    contents: list[tuple[str, str, int]] = field(default_factory=list)
+    """(id, title, depth) of each top-level section, in reading order: the page's table of contents
+    (depth 1 for the sections of a pack's later parts, listed under their part)."""
+    shift: int = 0
+    """Added to every heading level: the later parts of a pack sit one level below the page's title."""
+    part_title: str = ""
+    part_title_id: str = ""
+    """The title (and its heading's id) of the pack part being written, which names its regions apart
+    from the same regions of other parts."""
 
     def unique_id(self, wanted: str) -> str:
         """`wanted` made safe for an id and unique in the page (a pack repeats section ids)."""
@@ -79,10 +86,13 @@ def children(node: Node, ctx: PageContext) -> str:
 
 
 def build_title_block(node: Node, ctx: PageContext) -> str:
+    """The masthead: the page's banner, or the heading of a pack's later part (its title one level down)."""
     parts = []
     for child in node.elements():
         if child.tag == "title":
-            parts.append(f"<h1>{inline(child, ctx)}</h1>")
+            level = 1 + ctx.shift
+            ident = f" id={attr(ctx.part_title_id)}" if ctx.part_title_id else ""
+            parts.append(f"<h{level}{ident}>{inline(child, ctx)}</h{level}>")
         elif child.tag == "subtitle":
             parts.append(f'<p class="subtitle">{inline(child, ctx)}</p>')
         elif child.tag == "line":
@@ -107,13 +117,15 @@ def build_image(node: Node, ctx: PageContext) -> str:
 def build_section(node: Node, ctx: PageContext) -> str:
     ident = ctx.unique_id(node.attrs.get("id") or f"section-{node.line}")
     if ctx.section_depth == 0 and node.attrs.get("title"):
-        ctx.contents.append((ident, node.attrs["title"]))
+        ctx.contents.append((ident, node.attrs["title"], ctx.shift))
     ctx.section_depth += 1
     try:
         inner = children(node, ctx)
     finally:
         ctx.section_depth -= 1
     label = "" if any(c.tag == "heading" for c in node.elements()) else node.attrs.get("title", "")
+    if label and ctx.part_title:
+        label = f"{label} ({ctx.part_title})"
     named = f" aria-label={attr(label)}" if label else ""
     return f"<section id={attr(ident)}{named}>\n{inner}\n</section>"
 
@@ -122,7 +134,8 @@ def build_heading(node: Node, ctx: PageContext) -> str:
     level = node.attrs.get("level", "2")
     if level not in ("2", "3", "4"):
         raise LayoutError(f"{ctx.origin}:{node.line}: heading level must be 2, 3 or 4 (the title is level 1)")
-    return f"<h{level}>{inline(node, ctx)}</h{level}>"
+    shown = min(int(level) + ctx.shift, 6)
+    return f"<h{shown}>{inline(node, ctx)}</h{shown}>"
 
 
 def build_paragraph(node: Node, ctx: PageContext) -> str:
@@ -152,9 +165,10 @@ def build_callout(node: Node, ctx: PageContext) -> str:
     if not title:
         return f'<div class={attr(css)} role="note">\n{inner}\n</div>'
     ident = ctx.unique_id(f"{kind}-title")
-    level = 3 if ctx.section_depth else 2
+    level = (3 if ctx.section_depth else 2) + ctx.shift
     heading = f"<h{level} id={attr(ident)}>{escape(title, quote=False)}</h{level}>"
-    return f"<section class={attr(css)} aria-labelledby={attr(ident)}>\n{heading}\n{inner}\n</section>"
+    names = f"{ident} {ctx.part_title_id}" if ctx.part_title_id else ident
+    return f"<section class={attr(css)} aria-labelledby={attr(names)}>\n{heading}\n{inner}\n</section>"
 
 
 def lines(count: int) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
-from handouts.errors import OutputError
+from handouts.errors import LayoutError, OutputError
 from handouts.html.elements import PageContext, attr, children
 from handouts.html.fonts import font_data_uri
 from handouts.html.style import stylesheet
@@ -42,29 +42,63 @@ class HtmlOptions:
 
 
 def render_html(root: Node, theme: Theme, options: HtmlOptions) -> str:
-    """The whole page as text, UTF-8 ready: one file with no external requests and no scripts."""
-    meta = HandoutMeta.from_root(root)
-    words = words_for(meta.lang)
+    """The whole page as text, UTF-8 ready: one file with no external requests and no scripts.
+
+    `root` is a <handout>, or a <pack> of them: the first part's masthead is the page's banner and its
+    sections are the page's sections; each later part is an <article> one heading level down.
+    """
+    parts = root.elements() if root.tag == "pack" else [root]
+    if not parts or any(part.tag != "handout" for part in parts):
+        raise LayoutError(f"{options.origin}:{root.line}: a <pack> holds only <handout> elements")
+    meta = HandoutMeta.from_root(parts[0])
+    if root.tag == "pack" and root.attrs.get("title"):
+        meta = replace(meta, title=root.attrs["title"])
+    words = words_for(root.attrs.get("lang") or meta.lang)
     ctx = PageContext(origin=options.origin, logo_uri=logo_data_uri(options.logo))
     ctx.ids.update({"main", "contents-title", "versions-title"})
-    masthead = [c for c in root.elements() if c.tag == "title-block"]
-    body = Node("main", {}, root.line, [c for c in root.elements() if c.tag != "title-block"])
-    header_html = children(Node("handout", {}, root.line, list(masthead)), ctx)
-    main_html = children(body, ctx)
+    first = parts[0]
+    header_html = children(Node("handout", {}, first.line, _mastheads(first)), ctx)
+    main_parts = [children(Node("main", {}, first.line, _body(first)), ctx)]
+    for index, part in enumerate(parts[1:], start=2):
+        main_parts.append(part_article(part, index, ctx))
     page = "\n".join(
-        part
-        for part in (
+        p
+        for p in (
             header_html,
             versions_nav(options.versions, words),
             contents_nav(ctx.contents, words),
-            f'<main id="main" tabindex="-1">\n{main_html}\n</main>',
-            footer(meta),
+            '<main id="main" tabindex="-1">\n' + "\n".join(main_parts) + "\n</main>",
+            footer([HandoutMeta.from_root(part) for part in parts]),
         )
-        if part
+        if p
     )
     fonts = page_fonts(theme, page) if options.embed_font else {}
     css = stylesheet(theme, options.accent or theme.colour_hex("rule"), fonts)
     return document(meta, words, css, page)
+
+
+def _mastheads(part: Node) -> list[Node | str]:
+    return [c for c in part.elements() if c.tag == "title-block"]
+
+
+def _body(part: Node) -> list[Node | str]:
+    return [c for c in part.elements() if c.tag != "title-block"]
+
+
+def part_article(part: Node, index: int, ctx: PageContext) -> str:
+    """A later part of a pack: an article headed by its own masthead, its headings one level down."""
+    ident = ctx.unique_id(f"part-{index}")
+    title = next((t.text() for m in part.elements() if m.tag == "title-block" for t in m.elements() if t.tag == "title"), "")
+    title_id = ctx.unique_id(f"{ident}-title")
+    ctx.shift, ctx.part_title, ctx.part_title_id = 1, title, title_id
+    try:
+        ctx.contents.append((ident, title or f"{index}", 0))
+        masthead = children(Node("handout", {}, part.line, _mastheads(part)), ctx)
+        masthead = masthead.replace('<header class="masthead">', '<header class="masthead part">', 1)
+        body = children(Node("main", {}, part.line, _body(part)), ctx)
+    finally:
+        ctx.shift, ctx.part_title, ctx.part_title_id = 0, "", ""
+    return f"<article id={attr(ident)} class=\"part\" aria-labelledby={attr(title_id)}>\n{masthead}\n{body}\n</article>"
 
 
 def document(meta: HandoutMeta, words: dict[str, str], css: str, page: str) -> str:
@@ -90,10 +124,21 @@ def document(meta: HandoutMeta, words: dict[str, str], css: str, page: str) -> s
     )
 
 
-def contents_nav(contents: list[tuple[str, str]], words: dict[str, str]) -> str:
+def contents_nav(contents: list[tuple[str, str, int]], words: dict[str, str]) -> str:
+    """The table of contents: every top-level section; a pack's later parts with their sections nested."""
     if len(contents) < 2:
         return ""
-    items = "\n".join(f"<li><a href={attr('#' + ident)}>{escape(title)}</a></li>" for ident, title in contents)
+    lines: list[str] = []
+    for number, (ident, title, depth) in enumerate(contents):
+        link = f"<a href={attr('#' + ident)}>{escape(title)}</a>"
+        follows = contents[number + 1][2] if number + 1 < len(contents) else 0
+        if depth == 0 and follows == 1:
+            lines.append(f"<li>{link}\n<ol>")
+        elif depth == 1 and follows == 0:
+            lines.append(f"<li>{link}</li>\n</ol></li>")
+        else:
+            lines.append(f"<li>{link}</li>")
+    items = "\n".join(lines)
     return (
         '<nav class="contents" aria-labelledby="contents-title">\n'
         f'<h2 id="contents-title">{escape(words["contents"])}</h2>\n<ol>\n{items}\n</ol>\n</nav>'
@@ -113,8 +158,10 @@ def versions_nav(links: tuple[PageLink, ...], words: dict[str, str]) -> str:
     )
 
 
-def footer(meta: HandoutMeta) -> str:
-    lines = [f"<p>{escape(text)}</p>" for text in (meta.footer, meta.footer_detail) if text]
+def footer(metas: list[HandoutMeta]) -> str:
+    """Each part's footer and provenance, said once when the parts agree."""
+    texts = [text for meta in metas for text in (meta.footer, meta.footer_detail) if text]
+    lines = [f"<p>{escape(text)}</p>" for text in dict.fromkeys(texts)]
     return "<footer>\n" + "\n".join(lines) + "\n</footer>" if lines else ""
 
 

@@ -20,7 +20,7 @@ from handouts.xmltree import HandoutMeta, parse_handout_xml
 from ..conftest import make_spec
 from ..htmlcheck import audit, axe_script, printed_words, validate, words
 from ..web.test_web import CHROMIUM, TEXT_COLOURS, _hex, launch_chromium
-from .test_page import EXAMPLE_CLINIC, HOSTILE
+from .test_page import EXAMPLE_CLINIC, HOSTILE, pack_page
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +80,14 @@ def twins(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> list[Twin
 
 
 @pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Path:
+    """A pack's page: a core handout and two sheets-like parts on one page."""
+    path = tmp_path_factory.mktemp("pack") / "pack.html"
+    path.write_text(pack_page(engine), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
@@ -91,6 +99,7 @@ def browser() -> Iterator[Any]:
 
 
 def open_page(browser: Any, twin: Twin, width: int, **options: Any) -> Any:
+    """The twin's page in a fresh context; nothing but the page itself may be requested."""
     context = browser.new_context(viewport={"width": width, "height": 900}, **options)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -101,15 +110,17 @@ def open_page(browser: Any, twin: Twin, width: int, **options: Any) -> Any:
     return page
 
 
-def test_every_page_is_valid_html(twins: list[Twin]) -> None:
-    assert validate([twin.html for twin in twins]) == []
+def test_every_page_is_valid_html(twins: list[Twin], pack: Path) -> None:
+    assert validate([*(twin.html for twin in twins), pack]) == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_accessibility_violations_at_phone_and_desktop_width(browser: Any, twins: list[Twin], scheme: str) -> None:
+def test_no_accessibility_violations_at_phone_and_desktop_width(
+    browser: Any, twins: list[Twin], pack: Path, scheme: str
+) -> None:
     script = axe_script()
     problems = []
-    for twin in twins:
+    for twin in [*twins, Twin("pack", pack, pack, HandoutMeta())]:
         for width in WIDTHS if scheme == "light" else WIDTHS[:1]:
             page = open_page(browser, twin, width, color_scheme=scheme)
             problems += [f"{twin.name} @{width}px {scheme}: {p}" for p in audit(page, script)]

@@ -217,3 +217,36 @@ def test_build_emit_html_refuses_a_folder_with_one_line(cli: Callable[..., Resul
     assert result.exit_code != 0
     assert "is a folder" in result.output
     assert "Traceback" not in result.output
+
+
+def pack_page(engine: Engine) -> str:
+    """A pack as the sheets code writes it: a <pack> holding one <handout> per part."""
+    from handouts.html.render import HtmlOptions, render_html
+    from handouts.render import handout_xml
+    from handouts.xmltree import Node, parse_handout_xml
+
+    parts = [
+        parse_handout_xml(handout_xml(make_spec(type=t, layout=layout), engine), "part")
+        for t, layout in (("rrms", "standard"), ("rrms", "summary"), ("ppms", "summary"))
+    ]
+    pack = Node("pack", {"lang": "en-US", "title": "RRMS handout and sheets"}, 1, list(parts))
+    return render_html(pack, engine.theme("standard"), HtmlOptions(origin="pack"))
+
+
+def test_a_pack_is_one_page_with_each_later_part_an_article(engine: Engine) -> None:
+    html = pack_page(engine)
+    page = parse(html)
+    names = [name for name, _ in page.tags]
+    assert names.count("h1") == 1
+    assert names.count("article") == 2
+    assert names.count("header") == 3  # the page's banner, then each later part's own masthead
+    assert "<title>RRMS handout and sheets:" in html
+    ids = [attrs["id"] for _, attrs in page.tags if "id" in attrs]
+    assert len(ids) == len(set(ids))
+    second = html.split('<article id="part-2"', 1)[1].split("</article>", 1)[0]
+    assert '<h2 id="part-2-title">Relapsing-remitting MS (RRMS)</h2>' in second
+    assert "<h3>When to call your MS team</h3>" in second
+    nav = html.split('<nav class="contents"', 1)[1].split("</nav>", 1)[0]
+    assert '<li><a href="#part-2">Relapsing-remitting MS (RRMS)</a>\n<ol>' in nav
+    assert '<a href="#when-to-call-2">' in nav
+    assert html.count("<footer>") == 1
