@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from handouts.clinic import Clinic
 from handouts.engine import Engine
@@ -32,6 +33,7 @@ written for the months after diagnosis. It is the one that still makes sense to 
 the reverse is not true."""
 
 Progress = Callable[[int, int, str], None]
+T = TypeVar("T")
 
 
 def site_variants(
@@ -160,19 +162,7 @@ def render_variants(
     progress: Progress | None = None,
 ) -> list[Rendered]:
     """Render every spec, in a process pool when jobs > 1; results keep the specs' order."""
-    if jobs <= 1 or len(specs) <= 1:
-        results = []
-        for index, spec in enumerate(specs):
-            results.append(render_handout(spec, engine))
-            _report(progress, index + 1, len(specs), names[index])
-        return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(render_handout, spec, engine) for spec in specs]
-        results = []
-        for index, future in enumerate(futures):
-            results.append(future.result())
-            _report(progress, index + 1, len(specs), names[index])
-        return results
+    return run_all([partial(render_handout, spec, engine) for spec in specs], names, jobs, progress)
 
 
 def render_pages(
@@ -184,6 +174,11 @@ def render_pages(
 ) -> list[str]:
     """Render every web page (a spec and its links), in a process pool when workers > 1; in order."""
     calls = [partial(render_handout_html, spec, engine, links) for spec, links in jobs]
+    return run_all(calls, names, workers, progress)
+
+
+def run_all(calls: Sequence[Callable[[], T]], names: Sequence[str], workers: int, progress: Progress | None) -> list[T]:
+    """Each call's result in order, made in a process pool when workers > 1, reporting each as it ends."""
     if workers <= 1 or len(calls) <= 1:
         results = []
         for index, call in enumerate(calls):
