@@ -148,6 +148,17 @@ def test_hostile_text_is_printed_literally(engine: Engine, field: str) -> None:
     assert "&lt;script&gt;" in html
 
 
+def test_hostile_logo_text_stays_inside_its_attribute(engine: Engine) -> None:
+    from handouts.clinic import Clinic
+
+    logo = EXAMPLE_CLINIC.parent / "logo.png"
+    html = render_handout_html(make_spec(clinic=Clinic(name="Clinic", logo=logo, logo_alt=HOSTILE)), engine)
+    images = parse(html).all("img")
+    assert len(images) == 1
+    assert images[0]["alt"] == HOSTILE
+    assert set(images[0]) == {"class", "src", "alt"}
+
+
 def test_no_phone_link_for_a_phone_without_digits(engine: Engine) -> None:
     from handouts.clinic import Clinic
 

@@ -101,7 +101,7 @@ def test_each_pdf_qr_code_and_printed_address_name_its_own_page(site: Path, tmp_
         assert len(where) == 1, variant.filename
         image = tmp_path / variant.filename
         page = str(where[0])
-        subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", page, "-l", page, "-singlefile", str(pdf), str(image)], check=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", page, "-l", page, "-singlefile", str(pdf), str(image)], check=True)
         result = subprocess.run(["zbarimg", "--quiet", "--raw", f"{image}.png"], capture_output=True, text=True, check=False)
         assert result.stdout.splitlines() == [own], variant.filename
         html = (site / variant.page_name).read_text(encoding="utf-8")
