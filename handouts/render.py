@@ -12,7 +12,7 @@ from handouts.layout.environment import render_layout
 from handouts.pdf.render import PdfOptions, render_pdf
 from handouts.pdf.themes import check_printable
 from handouts.spec import HandoutSpec
-from handouts.xmltree import HandoutMeta, parse_handout_xml
+from handouts.xmltree import HandoutMeta, parse_document_xml, parse_handout_xml
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,13 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
 def render_handout_html(spec: HandoutSpec, engine: Engine, versions: tuple[PageLink, ...] = ()) -> str:
     """spec -> handout XML -> one HTML page, with the same words as the PDF of the same spec.
 
-    A page-limited layout is first drawn as a PDF, so the page says exactly what the fitted PDF says.
+    A page-limited layout or a pack (whose parts may be asked for less) is first drawn as a PDF, so the
+    page says exactly what the fitted PDF says.
     """
     origin = f"layout '{spec.layout}' output"
-    xml = handout_xml(spec, engine)
-    root = parse_handout_xml(xml, origin)
-    if HandoutMeta.from_root(root).max_pages is not None:
-        root = parse_handout_xml(render_handout(spec, engine).xml, origin)
+    root = parse_document_xml(handout_xml(spec, engine), origin)
+    if root.tag == "pack" or HandoutMeta.from_root(root).max_pages is not None:
+        root = parse_document_xml(render_handout(spec, engine).xml, origin)
     theme = engine.theme(spec.theme)
     check_printable(spec.user_text(), theme)
     clinic = spec.clinic

@@ -262,3 +262,16 @@ def test_a_pack_is_one_page_with_each_later_part_an_article(engine: Engine) -> N
     assert '<li><a href="#part-2">Relapsing-remitting MS (RRMS)</a>\n<ol>' in nav
     assert '<a href="#when-to-call-2">' in nav
     assert html.count("<footer>") == 1
+
+
+def test_pack_xml_parses_as_one_document(engine: Engine) -> None:
+    from handouts.errors import LayoutError
+    from handouts.render import handout_xml
+    from handouts.xmltree import parse_document_xml
+
+    part = handout_xml(make_spec(type="cis"), engine)
+    pack = parse_document_xml(f'<pack lang="en-US" title="Two">\n{part}{part}</pack>\n', "pack")
+    assert [p.tag for p in pack.elements()] == ["handout", "handout"]
+    assert parse_document_xml(part, "one").tag == "handout"
+    with pytest.raises(LayoutError, match="a <pack> must hold only <handout> elements"):
+        parse_document_xml('<pack lang="en-US"><paragraph>x</paragraph></pack>', "bad")
