@@ -38,6 +38,7 @@ SHARED = {
     "errors",
     "i18n",
     "limits",
+    "normal",
     "paths",
     "spec",
     "vocabulary",
