@@ -225,3 +225,21 @@ def test_the_checkers_do_find_problems(browser: Any, tmp_path: Path) -> None:
     found = {line.split(":", 1)[0] for line in audit(page, axe_script())}
     page.close()
     assert {"image-alt", "html-has-lang", "color-contrast-enhanced", "list", "region"} <= found
+
+
+def test_a_right_to_left_note_reads_right_to_left(browser: Any, tmp_path: Path, engine: Engine) -> None:
+    spec = make_spec(type="rrms", patient_name="سامر الحسيني 3", notes=["שלום, נתראה ב-12 במרץ", "Bring the diary"])
+    path = tmp_path / "rtl.html"
+    path.write_text(render_handout_html(spec, engine), encoding="utf-8")
+    page = open_page(browser, Twin("rtl", path, path, HandoutMeta()), 390)
+    edges = page.evaluate(
+        """() => [...document.querySelectorAll('.notes p')].map(p => {
+             const range = document.createRange(); range.selectNodeContents(p);
+             const text = range.getBoundingClientRect(), box = p.getBoundingClientRect();
+             return [Math.round(text.left - box.left), Math.round(box.right - text.right)];
+           })"""
+    )
+    page.context.close()
+    hebrew, english = edges
+    assert hebrew[1] <= 1 < hebrew[0]  # against the right edge
+    assert english[0] <= 1 < english[1]  # against the left edge
