@@ -50,7 +50,9 @@ def audit(page: Any, script: str) -> list[str]:
              resultTypes: ['violations']})""",
         AXE_TAGS,
     )
-    return [f"{v['id']}: {n['target']} {n['failureSummary']}" for v in result["violations"] for n in v["nodes"]]
+    return [
+        f"{v['id']}: {n['target']} {n['failureSummary']}" for v in result["violations"] for n in v["nodes"]
+    ]
 
 
 def words(text: str) -> Counter[str]:

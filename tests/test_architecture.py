@@ -159,10 +159,13 @@ def test_the_output_stages_read_only_the_tree_and_the_theme(stage: str) -> None:
         f"{source} imports {target}"
         for source, targets in graph().items()
         for target in targets
-        if unit(source) == stage and unit(target) in {"content", "layout", "render", "spec", "clinic", "engine"}
+        if unit(source) == stage
+        and unit(target) in {"content", "layout", "render", "spec", "clinic", "engine"}
     ]
     assert wrong == []
-    code = f"import sys, handouts.{stage}.render; print(sorted({{'jinja2', 'markdown_it'}} & set(sys.modules)))"
+    code = (
+        f"import sys, handouts.{stage}.render; print(sorted({{'jinja2', 'markdown_it'}} & set(sys.modules)))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
 

@@ -204,7 +204,9 @@ def build_qr(node: Node, ctx: PageContext) -> str:
     if not url.startswith(WEB_SCHEMES):
         raise LayoutError(f"{ctx.origin}:{node.line}: <qr url> must start with https://")
     label = escape(node.attrs.get("label", ""), quote=False)
-    return f'<p class="online"><strong>{label}</strong><br><a href={attr(url)}>{escape(short_url(url))}</a></p>'
+    return (
+        f'<p class="online"><strong>{label}</strong><br><a href={attr(url)}>{escape(short_url(url))}</a></p>'
+    )
 
 
 def build_glossary(node: Node, ctx: PageContext) -> str:

@@ -88,7 +88,16 @@ def _body(part: Node) -> list[Node | str]:
 def part_article(part: Node, index: int, ctx: PageContext) -> str:
     """A later part of a pack: an article headed by its own masthead, its headings one level down."""
     ident = ctx.unique_id(f"part-{index}")
-    title = next((t.text() for m in part.elements() if m.tag == "title-block" for t in m.elements() if t.tag == "title"), "")
+    title = next(
+        (
+            t.text()
+            for m in part.elements()
+            if m.tag == "title-block"
+            for t in m.elements()
+            if t.tag == "title"
+        ),
+        "",
+    )
     title_id = ctx.unique_id(f"{ident}-title")
     ctx.shift, ctx.part_title, ctx.part_title_id = 1, title, title_id
     try:
@@ -98,7 +107,7 @@ def part_article(part: Node, index: int, ctx: PageContext) -> str:
         body = children(Node("main", {}, part.line, _body(part)), ctx)
     finally:
         ctx.shift, ctx.part_title, ctx.part_title_id = 0, "", ""
-    return f"<article id={attr(ident)} class=\"part\" aria-labelledby={attr(title_id)}>\n{masthead}\n{body}\n</article>"
+    return f'<article id={attr(ident)} class="part" aria-labelledby={attr(title_id)}>\n{masthead}\n{body}\n</article>'
 
 
 def document(meta: HandoutMeta, words: dict[str, str], css: str, page: str) -> str:
@@ -107,10 +116,10 @@ def document(meta: HandoutMeta, words: dict[str, str], css: str, page: str) -> s
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title, quote=False)}</title>",
-        f"<meta name=\"description\" content={attr(meta.subject or meta.title)}>",
-        f"<meta name=\"author\" content={attr(meta.author)}>" if meta.author else "",
-        f"<meta name=\"keywords\" content={attr(meta.keywords)}>" if meta.keywords else "",
-        f"<meta name=\"generator\" content={attr(meta.generator)}>" if meta.generator else "",
+        f'<meta name="description" content={attr(meta.subject or meta.title)}>',
+        f'<meta name="author" content={attr(meta.author)}>' if meta.author else "",
+        f'<meta name="keywords" content={attr(meta.keywords)}>' if meta.keywords else "",
+        f'<meta name="generator" content={attr(meta.generator)}>' if meta.generator else "",
         '<meta name="color-scheme" content="light dark">',
         '<meta name="referrer" content="no-referrer">',
         f"<style>\n{css}</style>",
@@ -149,7 +158,9 @@ def versions_nav(links: tuple[PageLink, ...], words: dict[str, str]) -> str:
     if not links:
         return ""
     items = "\n".join(
-        f"<li><a href={attr(link.href)}" + (f" type={attr(link.type)}" if link.type else "") + f">{escape(link.text)}</a></li>"
+        f"<li><a href={attr(link.href)}"
+        + (f" type={attr(link.type)}" if link.type else "")
+        + f">{escape(link.text)}</a></li>"
         for link in links
     )
     return (
@@ -177,6 +188,8 @@ def logo_data_uri(path: Path | None) -> str | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise OutputError(f"{path}: the logo cannot be read: {exc.strerror} (check the clinic profile)") from exc
+        raise OutputError(
+            f"{path}: the logo cannot be read: {exc.strerror} (check the clinic profile)"
+        ) from exc
     kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"

@@ -57,7 +57,8 @@ def stylesheet(theme: Theme, accent: str, fonts: dict[str, str]) -> str:
     )
     family = f"{FONT_FAMILY}, " if fonts else ""
     sizes = {
-        f"size_{name}": rem(theme, name) for name in ("body", "title", "subtitle", "line", "h2", "h3", "h4", "small")
+        f"size_{name}": rem(theme, name)
+        for name in ("body", "title", "subtitle", "line", "h2", "h3", "h4", "small")
     }
     sizes["print_size_body"] = f"{float(theme.data['styles']['body'].get('size', 12)):g}pt"
     sizes["font_family"] = f'{family}"Atkinson Hyperlegible", system-ui, sans-serif'

@@ -177,7 +177,9 @@ def render_pages(
     return run_all(calls, names, workers, progress)
 
 
-def run_all(calls: Sequence[Callable[[], T]], names: Sequence[str], workers: int, progress: Progress | None) -> list[T]:
+def run_all(
+    calls: Sequence[Callable[[], T]], names: Sequence[str], workers: int, progress: Progress | None
+) -> list[T]:
     """Each call's result in order, made in a process pool when workers > 1, reporting each as it ends."""
     if workers <= 1 or len(calls) <= 1:
         results = []

@@ -75,7 +75,9 @@ def twins(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> list[Twin
                 allow_fallback=True,
             )
         )
-    found.append(make_twin(folder, engine, "hostile", type="spms", patient_name=HOSTILE[:80], notes=[HOSTILE]))
+    found.append(
+        make_twin(folder, engine, "hostile", type="spms", patient_name=HOSTILE[:80], notes=[HOSTILE])
+    )
     return found
 
 
@@ -106,7 +108,9 @@ def open_page(browser: Any, twin: Twin, width: int, **options: Any) -> Any:
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(twin.html.as_uri())
-    assert requests == [twin.html.as_uri()]  # nothing else is fetched: no fonts, images or styles from elsewhere
+    assert requests == [
+        twin.html.as_uri()
+    ]  # nothing else is fetched: no fonts, images or styles from elsewhere
     return page
 
 
@@ -144,7 +148,9 @@ def test_every_text_node_has_7_to_1_contrast(browser: Any, twins: list[Twin], sc
 def test_the_page_has_the_words_of_the_pdf(browser: Any, twins: list[Twin]) -> None:
     for twin in twins:
         page = open_page(browser, twin, 1280)
-        shown = page.evaluate("[...document.querySelectorAll('header, main')].map(e => e.innerText).join('\\n')")
+        shown = page.evaluate(
+            "[...document.querySelectorAll('header, main')].map(e => e.innerText).join('\\n')"
+        )
         footer = page.locator("footer").inner_text()
         page.context.close()
         printed = subprocess.run(
@@ -228,7 +234,9 @@ def test_the_checkers_do_find_problems(browser: Any, tmp_path: Path) -> None:
 
 
 def test_a_right_to_left_note_reads_right_to_left(browser: Any, tmp_path: Path, engine: Engine) -> None:
-    spec = make_spec(type="rrms", patient_name="سامر الحسيني 3", notes=["שלום, נתראה ב-12 במרץ", "Bring the diary"])
+    spec = make_spec(
+        type="rrms", patient_name="سامر الحسيني 3", notes=["שלום, נתראה ב-12 במרץ", "Bring the diary"]
+    )
     path = tmp_path / "rtl.html"
     path.write_text(render_handout_html(spec, engine), encoding="utf-8")
     page = open_page(browser, Twin("rtl", path, path, HandoutMeta()), 390)

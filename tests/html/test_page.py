@@ -59,8 +59,13 @@ def test_the_page_says_what_it_is(clinic_page: str) -> None:
     page = parse(clinic_page)
     assert clinic_page.startswith("<!doctype html>\n")
     assert page.all("html") == [{"lang": "en-US"}]
-    assert "<title>Relapsing-remitting MS (RRMS): What to know in the first months after diagnosis</title>" in clinic_page
-    assert {"name": "description", "content": "What to know in the first months after diagnosis"} in page.all("meta")
+    assert (
+        "<title>Relapsing-remitting MS (RRMS): What to know in the first months after diagnosis</title>"
+        in clinic_page
+    )
+    assert {"name": "description", "content": "What to know in the first months after diagnosis"} in page.all(
+        "meta"
+    )
     names = [name for name, _ in page.tags]
     for landmark in ("header", "nav", "main", "footer"):
         assert names.count(landmark) == 1, landmark
@@ -214,7 +219,9 @@ def test_build_emit_html_writes_handout_html_by_default(
     assert '<html lang="es">' in (tmp_path / "handout.html").read_text(encoding="utf-8")
 
 
-def test_build_emit_html_to_standard_output_and_a_named_file(cli: Callable[..., Result], tmp_path: Path) -> None:
+def test_build_emit_html_to_standard_output_and_a_named_file(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     result = cli("build", "--layout", "summary", "--emit", "html", "-o", "-")
     assert result.exit_code == 0
     assert result.stdout.startswith("<!doctype html>")

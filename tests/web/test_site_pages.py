@@ -25,7 +25,9 @@ VARIANTS = site_variants(types=("rrms", "general"), languages=("en", "es"))
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outdir = tmp_path_factory.mktemp("site-pages") / "public"
-    result = run_site(str(outdir), "--types", "rrms,general", "--languages", "en,es", "--base-url", BASE, "-j", "2")
+    result = run_site(
+        str(outdir), "--types", "rrms,general", "--languages", "en,es", "--base-url", BASE, "-j", "2"
+    )
     assert result.returncode == 0, result.stderr
     assert f"Wrote {len(VARIANTS)} PDFs, {len(VARIANTS) // 2} web pages" in result.stderr
     return outdir
@@ -72,7 +74,9 @@ def test_every_link_of_every_page_resolves(site: Path, host: str) -> None:
             with urllib.request.urlopen(host + local, timeout=10) as reply:
                 assert reply.status == 200, (page.name, href)
                 kind = reply.headers["Content-Type"]
-            expected = {"pdf": "application/pdf", "html": "text/html", "css": "text/css"}[local.rsplit(".", 1)[-1]]
+            expected = {"pdf": "application/pdf", "html": "text/html", "css": "text/css"}[
+                local.rsplit(".", 1)[-1]
+            ]
             assert kind == expected, (href, kind)
             followed.add(local)
     variants = set(VARIANTS)
@@ -90,19 +94,28 @@ def test_each_page_links_to_its_own_pdfs_first(site: Path) -> None:
         assert f"ms-{variant.type}-{variant.language}-{other}-print.html" in hrefs
 
 
-@pytest.mark.skipif(shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None, reason="zbar-tools, poppler")
+@pytest.mark.skipif(
+    shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None, reason="zbar-tools, poppler"
+)
 def test_each_pdf_qr_code_and_printed_address_name_its_own_page(site: Path, tmp_path: Path) -> None:
     for variant in VARIANTS:
         pdf = site / variant.filename
         own = BASE + variant.page_name
         texts = [squeeze(page.extract_text() or "") for page in pypdf.PdfReader(pdf).pages]
         # a long address may wrap after one of its hyphens
-        where = [number for number, text in enumerate(texts, 1) if squeeze(own.removeprefix("https://")) in text]
+        where = [
+            number for number, text in enumerate(texts, 1) if squeeze(own.removeprefix("https://")) in text
+        ]
         assert len(where) == 1, variant.filename
         image = tmp_path / variant.filename
         page = str(where[0])
-        subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", page, "-l", page, "-singlefile", str(pdf), str(image)], check=True)
-        result = subprocess.run(["zbarimg", "--quiet", "--raw", f"{image}.png"], capture_output=True, text=True, check=False)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "100", "-f", page, "-l", page, "-singlefile", str(pdf), str(image)],
+            check=True,
+        )
+        result = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", f"{image}.png"], capture_output=True, text=True, check=False
+        )
         assert result.stdout.splitlines() == [own], variant.filename
         html = (site / variant.page_name).read_text(encoding="utf-8")
         assert f'<a href="{own}">' in html  # the page names itself where the PDF prints its address

@@ -300,7 +300,7 @@ def test_view_as_web_page_has_its_own_policy_and_prints_text_literally(server: S
         "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
     )
     assert "<script" not in reply.text
-    assert reply.text.count("&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"x\"") == 2
+    assert reply.text.count('&lt;script&gt;alert(1)&lt;/script&gt; &amp; "x"') == 2
     assert CLINIC in reply.text
     assert request(server, "GET", "/").headers["content-security-policy"] == CSP  # the form keeps its own
 
