@@ -35,6 +35,7 @@ beside pdf: it reads the same tree and asks the same Theme for fonts, sizes and 
 
 SHARED = {
     "clinic",
+    "country",
     "errors",
     "i18n",
     "limits",
