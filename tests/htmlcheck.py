@@ -67,6 +67,6 @@ def printed_words(pdf_text: str, footers: list[str], page_label: str) -> Counter
     for line in pdf_text.splitlines():
         for footer in footers:
             line = line.replace(footer, " ")
-        line = re.sub(r"^\s*\d+\.\s", " ", label.sub(" ", line))
+        line = re.sub(r"^\s*[1-9]\d?\.\s", " ", label.sub(" ", line))  # a list number, not 0100.
         lines.append(line)
     return words("\n".join(lines))

@@ -29,6 +29,16 @@ class PageContext:
     """The title (and its heading's id) of the pack part being written, which names its regions apart
     from the same regions of other parts."""
 
+    last_level: int = 0
+    """The level of the heading written last: the next may go at most one level deeper."""
+
+    def heading_level(self, wanted: int) -> int:
+        """`wanted` (shifted for a pack's later part), never more than one level below the heading before it:
+        a block body's level-4 heading under a layout that prints no level-3 block titles becomes <h3>."""
+        level = max(1, min(wanted + self.shift, self.last_level + 1, 6))
+        self.last_level = level
+        return level
+
     def unique_id(self, wanted: str) -> str:
         """`wanted` made safe for an id and unique in the page (a pack repeats section ids)."""
         base = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in wanted) or "part"
@@ -90,7 +100,7 @@ def build_title_block(node: Node, ctx: PageContext) -> str:
     parts = []
     for child in node.elements():
         if child.tag == "title":
-            level = 1 + ctx.shift
+            level = ctx.heading_level(1)
             ident = f" id={attr(ctx.part_title_id)}" if ctx.part_title_id else ""
             parts.append(f"<h{level}{ident}>{inline(child, ctx)}</h{level}>")
         elif child.tag == "subtitle":
@@ -134,7 +144,7 @@ def build_heading(node: Node, ctx: PageContext) -> str:
     level = node.attrs.get("level", "2")
     if level not in ("2", "3", "4"):
         raise LayoutError(f"{ctx.origin}:{node.line}: heading level must be 2, 3 or 4 (the title is level 1)")
-    shown = min(int(level) + ctx.shift, 6)
+    shown = ctx.heading_level(int(level))
     return f"<h{shown}>{inline(node, ctx)}</h{shown}>"
 
 
@@ -165,7 +175,7 @@ def build_callout(node: Node, ctx: PageContext) -> str:
     if not title:
         return f'<div class={attr(css)} role="note">\n{inner}\n</div>'
     ident = ctx.unique_id(f"{kind}-title")
-    level = (3 if ctx.section_depth else 2) + ctx.shift
+    level = ctx.heading_level(3 if ctx.section_depth else 2)
     heading = f"<h{level} id={attr(ident)}>{escape(title, quote=False)}</h{level}>"
     names = f"{ident} {ctx.part_title_id}" if ctx.part_title_id else ident
     return f"<section class={attr(css)} aria-labelledby={attr(names)}>\n{heading}\n{inner}\n</section>"

@@ -282,3 +282,17 @@ def test_pack_xml_parses_as_one_document(engine: Engine) -> None:
     assert parse_document_xml(part, "one").tag == "handout"
     with pytest.raises(LayoutError, match="a <pack> must hold only <handout> elements"):
         parse_document_xml('<pack lang="en-US"><paragraph>x</paragraph></pack>', "bad")
+
+
+def test_a_heading_never_skips_a_level(engine: Engine) -> None:
+    from handouts.html.render import HtmlOptions, render_html
+    from handouts.xmltree import parse_handout_xml
+
+    tree = parse_handout_xml(
+        '<handout lang="en-US" title="T"><title-block><title>T</title></title-block>'
+        '<section id="a" title="A"><heading level="2">A</heading><heading level="4">Deep</heading>'
+        '<paragraph>x</paragraph></section></handout>',
+        "test",
+    )
+    html = render_html(tree, engine.theme("standard"), HtmlOptions(origin="test", embed_font=False))
+    assert "<h2>A</h2>\n<h3>Deep</h3>" in html
