@@ -291,7 +291,7 @@ def test_a_heading_never_skips_a_level(engine: Engine) -> None:
     tree = parse_handout_xml(
         '<handout lang="en-US" title="T"><title-block><title>T</title></title-block>'
         '<section id="a" title="A"><heading level="2">A</heading><heading level="4">Deep</heading>'
-        '<paragraph>x</paragraph></section></handout>',
+        "<paragraph>x</paragraph></section></handout>",
         "test",
     )
     html = render_html(tree, engine.theme("standard"), HtmlOptions(origin="test", embed_font=False))
