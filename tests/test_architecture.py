@@ -34,9 +34,11 @@ STAGE_ORDER = {"content": 0, "layout": 1, "pdf": 2, "html": 2}
 beside pdf: it reads the same tree and asks the same Theme for fonts, sizes and colours."""
 
 SHARED = {
+    "cache",
     "clinic",
     "country",
     "errors",
+    "escaping",
     "i18n",
     "limits",
     "normal",
@@ -198,7 +200,21 @@ def test_imports_sit_at_the_top_outside_the_command_line() -> None:
 @pytest.mark.parametrize(
     ("command", "absent"),
     [
-        (["build", "-o", "-"], {"flask", "waitress", "textstat", "handouts.check", "handouts.batch"}),
+        (
+            ["build", "-o", "-"],
+            {
+                "flask",
+                "waitress",
+                "textstat",
+                "handouts.check",
+                "handouts.batch",
+                "xml.sax.saxutils",
+                "urllib.request",
+                "reportlab.graphics.barcode",
+                "pikepdf",
+                "lxml",
+            },
+        ),
         (["build", "--emit", "html", "-o", "-"], {"flask", "waitress", "textstat", "handouts.batch"}),
         (["list"], {"flask", "waitress", "textstat", "pikepdf", "babel"}),
         (["--help"], {"flask", "waitress", "textstat", "pikepdf", "jinja2", "reportlab"}),

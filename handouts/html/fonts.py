@@ -7,9 +7,6 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
-
 from handouts.errors import ThemeError
 
 ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F))
@@ -24,6 +21,11 @@ def font_data_uri(path: Path, text: str) -> str:
 
 @lru_cache(maxsize=64)
 def _subset(path: str, characters: str) -> str:
+    # Imported here: fontTools' subsetter (and the lxml it loads) costs about 60 ms that a PDF build,
+    # which imports this stage with the renderer, does not need.
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["kern", "liga", "calt"]
