@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from handouts.content.empty import refuse_empty
 from handouts.content.translation import SOURCE_LANGUAGE, select_translated
 from handouts.engine import Engine
 from handouts.errors import RenderError
@@ -38,9 +39,9 @@ def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0, floor: Prin
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
-    return render_layout(
-        spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze, floor
-    )
+    selection = select_translated(library, source, spec)
+    refuse_empty(selection, library, spec)
+    return render_layout(spec, library, selection, engine.templates_dirs, squeeze, floor)
 
 
 def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> Rendered:

@@ -63,14 +63,19 @@ from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGE
 @click.option(
     "-o",
     "--output",
-    help="File to write, or - for standard output.  [default: handout.pdf, or handout.html with --emit html]",
+    help="File to write, or - for standard output.  [default: handout.pdf, handout.html with --emit html; with --emit xml, standard output]",
 )
 @click.option(
     "--emit",
     type=click.Choice(["pdf", "html", "xml"]),
     default="pdf",
     show_default=True,
-    help="html writes one accessible web page instead of a PDF; xml prints the handout XML.",
+    help="html writes one accessible web page instead of a PDF; xml writes the handout XML.",
+)
+@click.option(
+    "--strict-review",
+    is_flag=True,
+    help="Refuse to print content that is past its review date (otherwise a warning).",
 )
 @content_dir_option
 @templates_dir_option
@@ -78,14 +83,18 @@ def build(
     spec_file: Path | None,
     output: str | None,
     emit: str,
+    strict_review: bool,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
     **flags: Any,
 ) -> None:
     """Build one tailored handout: a PDF, or the same handout as one accessible web page."""
+    from handouts.cli.usage import pages_text
+    from handouts.content.review import check_review_dates
+    from handouts.content.translation import SOURCE_LANGUAGE
     from handouts.engine import Engine
     from handouts.render import handout_xml, render_handout, render_handout_html
-    from handouts.spec import load_spec_file, parse_spec
+    from handouts.spec import default_date, load_spec_file, parse_spec
     from handouts.write import write_atomic
 
     data = load_spec_file(spec_file) if spec_file else {}
@@ -95,8 +104,22 @@ def build(
     spec = parse_spec(data, origin, base_dir)
     warn_clinic_country(spec.clinic if spec.country is None else None, str(data.get("clinic") or "clinic"))
     engine = Engine.from_dirs(content_dirs, templates_dirs)
+    warning = check_review_dates(
+        engine.library(spec.language),
+        engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None,
+        spec,
+        default_date(),
+        strict_review,
+    )
+    if warning:
+        click.echo(warning, err=True)
     if emit == "xml":
-        click.echo(handout_xml(spec, engine), nl=False)
+        xml = handout_xml(spec, engine)
+        if output in (None, "-"):
+            click.echo(xml, nl=False)
+        else:
+            write_atomic(Path(output), xml.encode("utf-8"))
+            click.echo(f"Wrote {output}", err=True)
         return
     if emit == "html":
         target = output or "handout.html"
@@ -115,7 +138,7 @@ def build(
         sys.stdout.buffer.flush()
         return
     write_atomic(Path(target), rendered.pdf)
-    click.echo(f"Wrote {target} ({rendered.pages} pages)", err=True)
+    click.echo(f"Wrote {target} ({pages_text(rendered.pages)})", err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:

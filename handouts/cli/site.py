@@ -40,6 +40,9 @@ from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_opti
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Handouts rendered at once.  [default: CPUs, at most 8]"
 )
+@click.option(
+    "--force", is_flag=True, help="Write into OUTDIR even when it holds other files (index.html is replaced)."
+)
 @content_dir_option
 @templates_dir_option
 def site(
@@ -47,6 +50,7 @@ def site(
     clinic: Path | None,
     allow_fallback: bool,
     jobs: int | None,
+    force: bool,
     base_url: str | None,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
@@ -76,6 +80,7 @@ def site(
         jobs=jobs,
         progress=lambda done, total, name: click.echo(f"[{done}/{total}] {name}", err=True),
         base_url=base_url,
+        force=force,
     )
     pages = len({pdf.variant.page_name for pdf in pdfs})
     click.echo(f"Wrote {len(pdfs)} PDFs, {pages} web pages and {outdir / 'index.html'}", err=True)

@@ -22,6 +22,7 @@ from handouts.spec import HandoutSpec, parse_spec
 from handouts.vocabulary import LANGUAGES, PAPERS, PRINT_SIZES, TYPE_CHOICES, is_web_address
 from handouts.web.labels import LANGUAGE_NAMES, label
 from handouts.web.options import offered_languages, untranslated
+from handouts.web.site_folder import check_site_folder
 from handouts.web.site_page import SitePdf, Variant, render_site_index
 from handouts.write import write_atomic
 
@@ -215,9 +216,14 @@ def build_site(
     jobs: int | None = None,
     progress: Progress | None = None,
     base_url: str | None = None,
+    force: bool = False,
 ) -> list[SitePdf]:
     """Render every variant and web page before writing any, then the PDFs, the pages, the stylesheet and
-    index.html (last), each atomically."""
+    index.html (last), each atomically.
+
+    A folder holding anything but an earlier site is refused unless `force`.
+    """
+    check_site_folder(outdir, force)
     base_url = check_base_url(base_url)
     specs = [variant_spec(v, clinic, allow_fallback, base_url) for v in variants]
     make_folder(outdir)
@@ -233,6 +239,7 @@ def build_site(
     for name, text in zip(page_names, html, strict=True):
         write_atomic(outdir / name, text.encode("utf-8"))
     write_atomic(outdir / "handouts.css", stylesheet())
+    write_atomic(outdir / "favicon.svg", static_file("favicon.svg"))
     write_atomic(outdir / "index.html", site_index(pdfs, clinic).encode("utf-8"))
     return pdfs
 
@@ -254,7 +261,12 @@ def make_folder(outdir: Path) -> None:
 
 def stylesheet() -> bytes:
     """The same stylesheet the web form uses."""
-    return resources.files("handouts.web").joinpath("static", "handouts.css").read_bytes()
+    return static_file("handouts.css")
+
+
+def static_file(name: str) -> bytes:
+    """A file the web form serves (the stylesheet, the icon), for the site to copy."""
+    return resources.files("handouts.web").joinpath("static", name).read_bytes()
 
 
 def site_index(pdfs: Sequence[SitePdf], clinic: Clinic | None) -> str:

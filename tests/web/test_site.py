@@ -97,7 +97,7 @@ def test_full_site_lists_every_variant(full_site: Path) -> None:
     pages = sorted({v.page_name for v in variants})
     assert sorted(h for h in links.hrefs if h.endswith(".html") and h != "index.html") == pages
     assert sorted(p.name for p in full_site.iterdir() if not p.name.endswith(".pdf")) == sorted(
-        ["handouts.css", "index.html", *pages]
+        ["favicon.svg", "handouts.css", "index.html", *pages]
     )
 
 
@@ -133,6 +133,7 @@ def test_filters_build_a_smaller_site_atomically_and_reproducibly(tmp_path: Path
     assert "[2/2] ms-rrms-en-large-print-a4.pdf" in first.stderr
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
+        "favicon.svg",
         "handouts.css",
         "index.html",
         "ms-general-en-large-print-a4.pdf",
