@@ -74,9 +74,8 @@ def test_every_link_of_every_page_resolves(site: Path, host: str) -> None:
             with urllib.request.urlopen(host + local, timeout=10) as reply:
                 assert reply.status == 200, (page.name, href)
                 kind = reply.headers["Content-Type"]
-            expected = {"pdf": "application/pdf", "html": "text/html", "css": "text/css"}[
-                local.rsplit(".", 1)[-1]
-            ]
+            kinds = {"pdf": "application/pdf", "html": "text/html", "css": "text/css", "svg": "image/svg+xml"}
+            expected = kinds[local.rsplit(".", 1)[-1]]
             assert kind == expected, (href, kind)
             followed.add(local)
     variants = set(VARIANTS)

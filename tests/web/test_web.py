@@ -294,7 +294,10 @@ def test_view_as_web_page_has_its_own_policy_and_prints_text_literally(server: S
     reply = post(server, {"type": "rrms", "patient_name": hostile, "notes": hostile, "action": "html"})
     assert reply.status == 200, reply.text
     assert reply.headers["content-type"] == "text/html; charset=utf-8"
-    assert reply.headers["content-disposition"] == 'inline; filename="ms-handout-rrms-en-letter.html"'
+    assert (
+        reply.headers["content-disposition"]
+        == 'inline; filename="ms-handout-rrms-newly-diagnosed-patient-en-letter.html"'
+    )
     assert reply.headers["cache-control"] == "no-store"
     style = re.search(r"<style>(.*?)</style>", reply.text, re.S)
     assert style
