@@ -79,6 +79,14 @@ def main() -> None:
 @click.option("--sections", help="Only these sections, comma-separated (see `handouts list`).")
 @click.option("--skip-sections", help="Leave out these sections, comma-separated.")
 @click.option(
+    "--sheets",
+    help="Topic sheets printed after the handout in one PDF, comma-separated (see `handouts list`).",
+)
+@click.option("--sheets-only", is_flag=True, default=None, help="Print only the topic sheets given by --sheets.")
+@click.option(
+    "--duplex", is_flag=True, default=None, help="Start each sheet of a pack on an odd page (two-sided printing)."
+)
+@click.option(
     "--clinic",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Clinic profile YAML: name, department, phone, website, address, logo, accent.",
@@ -178,6 +186,9 @@ def list_(language: str, content_dirs: tuple[Path, ...], templates_dirs: tuple[P
         )
         click.echo(f"  {block.topic:<13} {block.id:<28} {tags}")
     click.echo(f"\nQuestions: {len(library.questions)}   Glossary terms: {len(library.glossary)}")
+    from handouts.sheet_listing import sheet_lines
+
+    click.echo("\n".join(sheet_lines(engine)))
 
 
 @main.command(context_settings=CONTEXT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -115,7 +115,13 @@ def _body_xml(text: str, path: Path, line: int) -> str:
 def render_block(block: Block, spec: HandoutSpec) -> Markup:
     """A block body as handout XML for this spec: its Jinja2 first, then Markdown."""
     template = _compiled_body(block.body, block.path, block.body_line)
-    context = {"type": spec.type, "stage": spec.stage, "audience": spec.audience, "language": spec.language}
+    context = {
+        "type": spec.type or "general",
+        "stage": spec.stage,
+        "audience": spec.audience,
+        "language": spec.language,
+        "country": getattr(spec, "country", None) or "US",
+    }
     try:
         text = render_bounded(template, context)
     except Exception as exc:
@@ -205,14 +211,23 @@ def render_layout(
     selection: Selection,
     templates_dirs: tuple[Path, ...],
     squeeze: int = 0,
+    layout: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
-    """Render the spec's layout to handout XML text; `squeeze` > 0 asks a page-limited layout for less."""
+    """Render the spec's layout (or `layout`, with `extra` variables) to handout XML text;
+    `squeeze` > 0 asks a page-limited layout for less."""
     with template_budget():  # one budget for the layout and every block body it shows
-        return _render_layout(spec, library, selection, templates_dirs, squeeze)
+        return _render_layout(spec, library, selection, templates_dirs, squeeze, layout or spec.layout, extra or {})
 
 
 def _render_layout(
-    spec: HandoutSpec, library: Library, selection: Selection, templates_dirs: tuple[Path, ...], squeeze: int
+    spec: HandoutSpec,
+    library: Library,
+    selection: Selection,
+    templates_dirs: tuple[Path, ...],
+    squeeze: int,
+    layout: str,
+    extra: Mapping[str, Any],
 ) -> str:
     env = layout_environment(templates_dirs, spec.language)
     sections = [
@@ -241,12 +256,13 @@ def _render_layout(
         "large_print": spec.print_size == "large",
         "url": spec.url or (spec.clinic.url if spec.clinic else None),
         "squeeze": squeeze,
+        **extra,
     }
     try:
-        template = env.get_template(f"layouts/{spec.layout}.xml.j2")
+        template = env.get_template(f"layouts/{layout}.xml.j2")
     except jinja2.TemplateNotFound as exc:
         known = ", ".join(layout_names(templates_dirs))
-        raise LayoutError(f"unknown layout '{spec.layout}' (available layouts: {known})") from exc
+        raise LayoutError(f"unknown layout '{layout}' (available layouts: {known})") from exc
     except jinja2.TemplateSyntaxError as exc:
         raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
     try:
@@ -256,10 +272,10 @@ def _render_layout(
     except jinja2.TemplateSyntaxError as exc:  # an included partial, compiled when it is first used
         raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
     except jinja2.UndefinedError as exc:
-        where = _template_line(exc) or f"layout '{spec.layout}'"
+        where = _template_line(exc) or f"layout '{layout}'"
         raise LayoutError(f"{where}: {exc} (check the layout's variable names)") from exc
     except Exception as exc:
-        where = _template_line(exc) or template.filename or f"layout '{spec.layout}'"
+        where = _template_line(exc) or template.filename or f"layout '{layout}'"
         raise LayoutError(f"{where}: {_template_problem(exc, 'layout')}") from exc
 
 

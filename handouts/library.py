@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handouts.errors import ContentError, HandoutsError, join_problems
 from handouts.limits import MAX_BLOCK_CHARS
 from handouts.yamlfile import parse_yaml, read_text
+
+if TYPE_CHECKING:
+    from handouts.sheet_content import Sheet
 
 ANY = "any"
 TYPE_TAGS = ("general", "cis", "rrms", "spms", "ppms")
@@ -115,6 +118,8 @@ class Library:
     glossary: tuple[Term, ...]
     sources: Mapping[str, Source]
     files: tuple[Path, ...]
+    sheets: Mapping[str, Sheet] = field(default_factory=dict)
+    """Topic sheets by id (content/<language>/sheets/<id>/), in id order."""
 
     def topic_ids(self) -> list[str]:
         return [topic.id for topic in self.topics]
@@ -173,6 +178,7 @@ class _Loader:
         self.sources: dict[str, Source] = {}
         self.files: list[Path] = []
         self.root = Path()
+        self.sheet_parts: dict[str, Any] = {}  # sheet id -> its files so far, gathered by handouts.sheet_content
 
     def load_dir(self, directory: Path) -> None:
         if not directory.is_dir():
@@ -193,8 +199,13 @@ class _Loader:
                 self.problems.append(problem)
                 continue
             self._block(path)
+        from handouts.sheet_content import gather_sheets
+
+        gather_sheets(self, lang_dir / "sheets")
 
     def finish(self) -> Library:
+        from handouts.sheet_content import finish_sheets
+
         self._cross_check()
         return Library(
             language=self.language,
@@ -204,7 +215,11 @@ class _Loader:
             glossary=tuple(self.glossary.values()),
             sources=dict(self.sources),
             files=tuple(self.files),
+            sheets=finish_sheets(self),
         )
+
+    def read_yaml(self, path: Path) -> Any:
+        return self._yaml(path)
 
     def _yaml(self, path: Path) -> Any:
         if not path.is_file():
@@ -286,12 +301,18 @@ class _Loader:
             )
 
     def _questions(self, path: Path) -> None:
+        for question in self.read_questions(path):
+            self.questions[question.id] = question
+
+    def read_questions(self, path: Path) -> list[Question]:
+        """The valid questions of one questions.yaml; problems are recorded."""
+        found: list[Question] = []
         data = self._yaml(path)
         if data is None:
-            return
+            return found
         if not isinstance(data, list):
             self.problems.append(f"{path}:1: must be a list of questions (see docs/content.md)")
-            return
+            return found
         for entry in data:
             if not isinstance(entry, Mapping) or not entry.get("id") or not entry.get("text"):
                 self.problems.append(f"{path}:1: each question needs id and text")
@@ -300,13 +321,16 @@ class _Loader:
             where = f"{path}:{line}: question '{entry['id']}'"
             tags = self._tags(entry, where)
             if tags:
-                self.questions[str(entry["id"])] = Question(
-                    id=str(entry["id"]),
-                    text=" ".join(str(entry["text"]).split()),
-                    tags=tags,
-                    path=path,
-                    line=line,
+                found.append(
+                    Question(
+                        id=str(entry["id"]),
+                        text=" ".join(str(entry["text"]).split()),
+                        tags=tags,
+                        path=path,
+                        line=line,
+                    )
                 )
+        return found
 
     def _tags(self, meta: Mapping[str, Any], where: str) -> Tags | None:
         sets: list[frozenset[str]] = []
@@ -326,26 +350,30 @@ class _Loader:
         return Tags(types=sets[0], stages=sets[1], audiences=sets[2])
 
     def _block(self, path: Path) -> None:
+        block = self.read_block(path)
+        if block:
+            self.blocks[block.id] = block
+
+    def read_block(self, path: Path) -> Block | None:
+        """One block file, validated; problems are recorded and None returned."""
         try:
             text = read_text(path, ContentError)
             front, body, body_line = split_front_matter(text, path)
             meta = parse_yaml(front, str(path), ContentError, first_line=2)
         except HandoutsError as exc:
             self.problems.append(exc.message)
-            return
+            return None
         self.files.append(path)
         if not isinstance(meta, Mapping):
             self.problems.append(f"{path}:2: front matter must be a mapping of keys (see docs/content.md)")
-            return
+            return None
         if len(body) > MAX_BLOCK_CHARS:
             self.problems.append(
                 f"{path}:{body_line}: the text is {len(body):,} characters long, the limit is "
                 f"{MAX_BLOCK_CHARS:,} (split it into several blocks)"
             )
-            return
-        block = self._block_from(meta, body, body_line, path)
-        if block:
-            self.blocks[block.id] = block
+            return None
+        return self._block_from(meta, body, body_line, path)
 
     def _block_from(self, meta: Mapping[str, Any], body: str, body_line: int, path: Path) -> Block | None:
         before = len(self.problems)

@@ -57,7 +57,11 @@ MAX_SQUEEZE = 6
 
 
 def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
-    """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
+    """Stages 1-4: select the blocks for the spec and render its layout to handout XML (a `<pack>` with sheets)."""
+    if spec.sheets:
+        from handouts.pack import pack_xml
+
+        return pack_xml(spec, engine)
     from handouts.layouts import render_layout
     from handouts.translation import SOURCE_LANGUAGE, select_translated
 
@@ -73,7 +77,12 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
 
     A layout that declares `max-pages` is re-rendered with a growing `squeeze` until it fits.
     `fingerprint` (the batch's hash of the spec) is written to the XMP metadata when given.
+    A spec with topic sheets renders as one pack (handouts.pack).
     """
+    if spec.sheets:
+        from handouts.pack import render_pack
+
+        return render_pack(spec, engine, fingerprint)
     for squeeze in range(MAX_SQUEEZE + 1):
         rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint)
         if max_pages is None or rendered.pages <= max_pages:

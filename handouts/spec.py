@@ -48,6 +48,11 @@ class HandoutSpec:
     fillable: bool = True
     tagged: bool = True
     allow_fallback: bool = False
+    sheets: tuple[str, ...] = ()
+    """Topic sheets printed after the core handout, in this order, as one document (a pack)."""
+    sheets_only: bool = False
+    duplex: bool = False
+    """Start each part of a pack on an odd page, for two-sided printing."""
 
     @property
     def theme(self) -> str:
@@ -58,7 +63,7 @@ class HandoutSpec:
 SPEC_KEYS = (
     "type", "stage", "audience", "language", "paper", "print", "layout", "sections",
     "skip_sections", "clinic", "notes", "patient_name", "date", "url", "fillable", "tags",
-    "allow_fallback",
+    "allow_fallback", "sheets", "sheets_only", "duplex",
 )  # fmt: skip
 
 
@@ -135,8 +140,23 @@ class _SpecChecker:
             "fillable": self.flag(data, "fillable", True),
             "tagged": self.flag(data, "tags", True),
             "allow_fallback": self.flag(data, "allow_fallback", False),
+            **self.sheet_values(data),
         }
         return HandoutSpec(**values)
+
+    def sheet_values(self, data: dict[str, Any]) -> dict[str, Any]:
+        """`sheets`, `sheets_only` and `duplex`; whether each sheet exists is checked against the library."""
+        from handouts.pack_spec import parse_sheet_ids
+
+        sheets, problem = parse_sheet_ids(data.get("sheets"))
+        if problem:
+            self.fail("sheets", *problem)
+        only = self.flag(data, "sheets_only", False)
+        if only and not sheets:
+            self.fail("sheets_only", "is true but no sheets are given", "add sheets, e.g. sheets: [fatigue]")
+        if data.get("layout") == "sheet":
+            self.fail("layout", "'sheet' is the layout of topic sheets", "ask for sheets with `sheets` instead")
+        return {"sheets": sheets, "sheets_only": only, "duplex": self.flag(data, "duplex", False)}
 
     def choice(
         self,

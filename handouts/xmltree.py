@@ -12,6 +12,7 @@ from handouts.errors import LayoutError
 VOCABULARY: dict[str, frozenset[str]] = {
     name: frozenset(attrs.split())
     for name, attrs in {
+        "pack": "lang title",
         "handout": "lang title subject author keywords content-version oldest-review generator footer footer-detail page-label max-pages",
         "title-block": "",
         "image": "src alt",

@@ -1,0 +1,117 @@
+"""Turn the stories of several parts (core handout, topic sheets) into one PDF: each part on a new page."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    ActionFlowable,
+    Flowable,
+    Frame,
+    FrameBreak,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+)
+from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
+
+from handouts.document import DocumentInfo, HandoutDocTemplate, RenderedDocument, masthead_height
+from handouts.errors import RenderError
+from handouts.tagging import MarkedContent, TaggingCanvas, assign_structure
+from handouts.themes import Theme
+
+
+@dataclass(frozen=True)
+class PartStory:
+    """One part of a pack: its id (unique in the pack), its title (the part's bookmark) and its flowables."""
+
+    id: str
+    title: str
+    story: list[Flowable]
+
+
+class ToOddPage(ActionFlowable):  # type: ignore[misc]
+    """Ends the page when the next one would be even, so that the part after it starts on a right-hand page."""
+
+    def apply(self, doc: Any) -> None:
+        if (doc.page + 1) % 2 == 0:
+            doc.handle_pageBreak()
+
+
+class PackDocTemplate(HandoutDocTemplate):
+    """The handout document with one first-page template per part and a two-level outline."""
+
+    def set_part_templates(self, heights: list[float]) -> None:
+        """Template `first-<n>` for part n (its masthead across the top, then columns); `later` after."""
+        templates = []
+        for index, height in enumerate(heights):
+            frames = self.column_frames(height, f"p{index}-col")
+            if height:
+                masthead = Frame(
+                    self.leftMargin,
+                    self.bottomMargin + self.height - height,
+                    self.width,
+                    height,
+                    id=f"p{index}-masthead",
+                    leftPadding=0,
+                    rightPadding=0,
+                    topPadding=0,
+                    bottomPadding=0,
+                )
+                frames = [masthead, *frames]
+            templates.append(
+                PageTemplate(
+                    id=f"first-{index}", frames=frames, onPage=self.draw_footer, autoNextPageTemplate="later"
+                )
+            )
+        later = PageTemplate(id="later", frames=self.column_frames(0, "col"), onPage=self.draw_footer)
+        self.addPageTemplates([templates[0], later, *templates[1:]])
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        """Part titles are top-level bookmarks; a part's sections sit beneath them (`outline_level`)."""
+        title = getattr(flowable, "outline_title", None)
+        if title:
+            key = f"section-{getattr(flowable, 'outline_key', title)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=getattr(flowable, "outline_level", 0), closed=False)
+
+
+def build_pack_pdf(
+    parts: list[PartStory],
+    theme: Theme,
+    paper: str,
+    info: DocumentInfo,
+    tagged: bool = False,
+    duplex: bool = False,
+) -> RenderedDocument:
+    """Lay out every part in one build: page numbers, fields and tagging span the whole pack."""
+    buffer = io.BytesIO()
+    doc = PackDocTemplate(buffer, theme, paper, info)
+    story: list[Flowable] = []
+    heights: list[float] = []
+    for index, part in enumerate(parts):
+        masthead = [f for f in part.story if getattr(f, "handout_masthead", False)]
+        height = (
+            masthead_height(masthead, doc.width, doc.height) if masthead and theme.page("columns") > 1 else 0
+        )
+        heights.append(height)
+        if index:
+            story += [ToOddPage()] if duplex else []
+            story += [NextPageTemplate(f"first-{index}"), PageBreak()]
+        story += [*masthead, FrameBreak(), *part.story[len(masthead) :]] if height else part.story
+    doc.set_part_templates(heights)
+    marks = MarkedContent(assign_structure(story)) if tagged else None
+    try:
+        doc.build(story, canvasmaker=partial(TaggingCanvas, handout_marks=marks) if marks else Canvas)
+    except ReportLabLayoutError as exc:
+        raise RenderError(
+            "a part of the handout is taller than one page and cannot be split "
+            "(shorten the note or block, or use the standard print size)"
+        ) from exc
+    return RenderedDocument(
+        pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks
+    )
