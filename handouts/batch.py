@@ -44,7 +44,7 @@ from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 from handouts.write import write_atomic
 
 DEFAULT_NAME = "{id}-{type}-{language}.pdf"
-NAME_FIELDS = ("id", "row", "type", "stage", "audience", "language", "paper", "print", "layout", "date")
+NAME_FIELDS = ("id", "row", "type", "stage", "audience", "language", "paper", "print", "layout", "sheets", "date")
 """What `--name` may use. Never the patient's name or notes."""
 
 MAX_LISTED_PROBLEMS = 100
@@ -151,6 +151,7 @@ def output_name(template: str, spec: HandoutSpec, row_id: str, number: int) -> s
         "paper": spec.paper,
         "print": spec.print_size,
         "layout": spec.layout,
+        "sheets": "-".join(spec.sheets) or "none",
         "date": spec.date.isoformat(),
     }
     return _FORMATTER.vformat(template, (), values)
@@ -240,6 +241,10 @@ class Planner:
         safe_id = safe_part(row_id) or str(row.number)
         problems += self.unknown_keys(data, origin)
         spec = self.parse(data, origin, problems)
+        if spec is not None:
+            from handouts.pack_batch import sheet_problems
+
+            problems += sheet_problems(spec, origin, self.options.content_dirs, self.options.templates_dirs)
         if spec is not None and not problems:
             name = output_name(self.options.name, spec, row_id, row.number)
             trouble = name_problem(name, self.options.outdir)

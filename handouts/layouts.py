@@ -81,9 +81,9 @@ def layout_environment(templates_dirs: tuple[Path, ...], language: str) -> Bound
 
 
 def layout_names(templates_dirs: Sequence[Path]) -> list[str]:
-    return sorted(
-        {p.name.removesuffix(".xml.j2") for d in templates_dirs for p in (d / "layouts").glob("*.xml.j2")}
-    )
+    """Layouts a handout may choose; `sheet` lays out topic sheets and is asked for with `sheets`."""
+    found = {p.name.removesuffix(".xml.j2") for d in templates_dirs for p in (d / "layouts").glob("*.xml.j2")}
+    return sorted(found - {"sheet"})
 
 
 @lru_cache(maxsize=1)

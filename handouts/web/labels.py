@@ -25,6 +25,8 @@ FIELD_LABELS = {
     "print": "Print size",
     "layout": "Layout",
     "sections": "Sections",
+    "sheets": "Topic sheets",
+    "sheets_only": "Topic sheets only",
     "allow_fallback": "Missing translations",
     "notes": "Notes from the care team",
     "patient_name": "Patient's name",

@@ -1,0 +1,93 @@
+"""Topic sheets through the other front doors: a batch manifest with a sheets column and the web form."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import Result
+
+from .conftest import FIXTURES, pdf_text
+from .test_web import Server, field_error, post, request, running_server
+
+Cli = Callable[..., Result]
+SHEETS = FIXTURES / "sheets"
+
+
+def pages(path: Path) -> int:
+    return len(pypdf.PdfReader(path).pages)
+
+
+def test_batch_with_a_sheets_column(cli: Cli, tmp_path: Path) -> None:
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text(
+        "id,type,sheets,sheets_only,date\n"
+        "B1,rrms,,,2026-01-05\n"
+        "B2,rrms,sample,,2026-01-05\n"
+        'B3,rrms,"[""sample""]",true,2026-01-05\n'
+        "B4,rrms,sample|nosuch,,2026-01-05\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = cli(
+        "batch", str(manifest), "-o", str(out), "--content-dir", str(SHEETS), "--name", "{id}-{sheets}.pdf"
+    )
+    assert result.exit_code == 1, result.output
+    with (out / "report.csv").open(encoding="utf-8", newline="") as stream:
+        rows = {row["id"]: row for row in csv.DictReader(stream)}
+    assert [rows[i]["status"] for i in ("B1", "B2", "B3", "B4")] == ["ok", "ok", "ok", "failed"]
+    assert "unknown sheet 'nosuch' (available sheets: sample)" in rows["B4"]["error"]
+    core = pages(out / "B1-none.pdf")
+    assert pages(out / "B2-sample.pdf") == core + 1
+    assert pages(out / "B3-sample.pdf") == 1
+    assert "Rest and MS" in pdf_text((out / "B3-sample.pdf").read_bytes())
+    assert not (out / "B4-sample-nosuch.pdf").exists()
+
+
+def test_batch_dry_run_names_an_unknown_sheet(cli: Cli, tmp_path: Path) -> None:
+    manifest = tmp_path / "rows.jsonl"
+    manifest.write_text('{"id": "C1", "sheets": ["tiredness"]}\n', encoding="utf-8")
+    result = cli(
+        "batch", str(manifest), "-o", str(tmp_path / "out"), "--dry-run", "--content-dir", str(SHEETS)
+    )
+    assert result.exit_code == 1
+    assert "sheets: unknown sheet 'tiredness' (available sheets: sample)" in result.output
+
+
+@pytest.fixture(scope="module")
+def sheet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("serve-sheets"), "--content-dir", str(SHEETS)) as started:
+        yield started
+
+
+def test_form_offers_every_sheet_as_a_checkbox(sheet_server: Server) -> None:
+    html = request(sheet_server, "GET", "/").text
+    assert '<input type="checkbox" id="f-sheets-sample" name="sheets" value="sample">' in html
+    assert '<label for="f-sheets-sample">Rest and MS</label>' in html
+    assert 'name="sheets_only"' in html
+    assert '<option value="sheet"' not in html  # the sheet layout is chosen by ticking sheets
+
+
+def test_form_with_a_sheet_returns_one_pdf_with_both_parts(sheet_server: Server) -> None:
+    alone = post(sheet_server, {"type": "rrms", "action": "download"})
+    pack = post(sheet_server, [("type", "rrms"), ("sheets", "sample"), ("action", "download")])
+    assert pack.status == 200, pack.text[:400]
+    core_pages = len(pypdf.PdfReader(io.BytesIO(alone.body)).pages)
+    reader = pypdf.PdfReader(io.BytesIO(pack.body))
+    assert len(reader.pages) == core_pages + 1
+    assert "Rest and MS" in (reader.pages[-1].extract_text() or "")
+    only = post(sheet_server, [("sheets", "sample"), ("sheets_only", "on"), ("action", "download")])
+    assert len(pypdf.PdfReader(io.BytesIO(only.body)).pages) == 1
+
+
+def test_form_refuses_a_sheet_it_does_not_offer(sheet_server: Server) -> None:
+    reply = post(sheet_server, [("sheets", "tiredness"), ("action", "download")])
+    assert reply.status == 400
+    assert field_error(reply.text, "sheets") == "'tiredness' is not a sheet here (tick sheets from the list)"
+    reply = post(sheet_server, [("sheets_only", "on"), ("action", "download")])
+    assert reply.status == 400
+    assert "no sheets are given" in (field_error(reply.text, "sheets_only") or "")
