@@ -250,6 +250,10 @@ def serve(
 )
 @click.option("--papers", help="Only these paper sizes, comma-separated: letter, a4.  [default: both]")
 @click.option(
+    "--sheets",
+    help="Only these topic sheets, comma-separated, or none.  [default: every sheet, as sheets/ID-LANG-PAPER-PRINT.pdf]",
+)
+@click.option(
     "--print-sizes", help="Only these print sizes, comma-separated: standard, large.  [default: both]"
 )
 @click.option(
@@ -279,8 +283,10 @@ def site(
     """Write a static site to OUTDIR: a PDF of every standard handout and an index.html to pick one.
 
     One PDF for each type of MS (and a general one), print size, paper size and language, all for
-    a patient who is newly diagnosed. The index has plain links grouped by language, type and print
-    size: upload OUTDIR to any web host; there is no server code and no JavaScript.
+    a patient who is newly diagnosed, and every topic sheet alone in each language it is written in
+    (sheets/ID-LANG-PAPER-PRINT.pdf, e.g. sheets/fatigue-en-letter-standard.pdf). The index has plain
+    links grouped by language, type and print size: upload OUTDIR to any web host; there is no
+    server code and no JavaScript.
     """
     from handouts.clinic import load_clinic
     from handouts.render import Engine

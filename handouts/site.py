@@ -33,10 +33,17 @@ class Variant:
     print_size: str
     paper: str
     language: str
+    sheet: str = ""
+    """A topic sheet's id when this variant is that sheet alone."""
+    title: str = ""
 
     @property
     def filename(self) -> str:
-        """A clean, stable name, e.g. ms-rrms-en-large-print-a4.pdf."""
+        """A clean, stable name, e.g. ms-rrms-en-large-print-a4.pdf or sheets/fatigue-en-a4-large.pdf."""
+        if self.sheet:
+            from handouts.site_sheets import sheet_filename
+
+            return sheet_filename(self.sheet, self.language, self.paper, self.print_size)
         return f"ms-{self.type}-{self.language}-{self.print_size}-print-{self.paper}.pdf"
 
 
@@ -68,13 +75,26 @@ def site_variants(
 def chosen_variants(
     engine: Engine, filters: Mapping[str, str | None], allow_fallback: bool, warn: Callable[[str], None]
 ) -> list[Variant]:
-    """The variants the `site` command's filters ask for (each a comma-separated list, or None for all)."""
-    return site_variants(
+    """The variants the `site` command's filters ask for (each a comma-separated list, or None for all),
+    then every topic sheet alone in each language it is translated into."""
+    from handouts.site_sheets import site_sheets
+
+    print_sizes = parse_choices(filters.get("print_sizes"), PRINT_SIZES, "--print-sizes")
+    papers = parse_choices(filters.get("papers"), PAPERS, "--papers")
+    languages = site_languages(engine, filters.get("languages"), allow_fallback, warn)
+    handouts = site_variants(
         types=parse_choices(filters.get("types"), SITE_TYPES, "--types"),
-        print_sizes=parse_choices(filters.get("print_sizes"), PRINT_SIZES, "--print-sizes"),
-        papers=parse_choices(filters.get("papers"), PAPERS, "--papers"),
-        languages=site_languages(engine, filters.get("languages"), allow_fallback, warn),
+        print_sizes=print_sizes,
+        papers=papers,
+        languages=languages,
     )
+    sheets = [
+        Variant("general", size, paper, language, sheet=sheet_id, title=title)
+        for language, sheet_id, title in site_sheets(engine, filters.get("sheets"), languages)
+        for size in print_sizes
+        for paper in papers
+    ]
+    return handouts + sheets
 
 
 def parse_choices(text: str | None, valid: Sequence[str], option: str) -> tuple[str, ...]:
@@ -128,6 +148,7 @@ def variant_spec(variant: Variant, clinic: Clinic | None, allow_fallback: bool) 
         "print": variant.print_size,
         "clinic": clinic,
         "allow_fallback": allow_fallback,
+        **({"sheets": [variant.sheet], "sheets_only": True} if variant.sheet else {}),
     }
     return parse_spec(data, f"site variant {variant.filename}")
 
@@ -175,6 +196,8 @@ def build_site(
     names = [v.filename for v in variants]
     rendered = render_variants(engine, specs, names, jobs or default_jobs(), progress)
     pdfs = [SitePdf(v, r.pages, len(r.pdf)) for v, r in zip(variants, rendered, strict=True)]
+    for folder in sorted({(outdir / v.filename).parent for v in variants}):
+        make_folder(folder)
     for pdf, result in zip(pdfs, rendered, strict=True):
         write_atomic(outdir / pdf.variant.filename, result.pdf)
     write_atomic(outdir / "handouts.css", stylesheet())

@@ -91,3 +91,47 @@ def test_form_refuses_a_sheet_it_does_not_offer(sheet_server: Server) -> None:
     reply = post(sheet_server, [("sheets_only", "on"), ("action", "download")])
     assert reply.status == 400
     assert "no sheets are given" in (field_error(reply.text, "sheets_only") or "")
+
+
+def test_site_publishes_every_sheet_under_its_stable_name(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    result = cli(
+        "site", str(out), "--content-dir", str(SHEETS), "--types", "rrms", "--languages", "en,es", "-j", "1"
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (out / "sheets").iterdir())
+    assert names == sorted(
+        f"sample-{lang}-{paper}-{size}.pdf"
+        for lang in ("en", "es")
+        for paper in ("letter", "a4")
+        for size in ("standard", "large")
+    )
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in names:
+        assert f'href="sheets/{name}"' in index
+    assert '<h4 id="es-sheet-sample">El descanso y la EM</h4>' in index
+    a4_large = pypdf.PdfReader(out / "sheets" / "sample-en-a4-large.pdf")
+    assert round(float(a4_large.pages[0].mediabox.width)) == 595
+    assert "Rest and MS" in (a4_large.pages[0].extract_text() or "")
+
+
+def test_site_sheets_filter(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    base = (
+        "site",
+        str(out),
+        "--content-dir",
+        str(SHEETS),
+        "--types",
+        "rrms",
+        "--languages",
+        "en",
+        "--papers",
+        "a4",
+    )
+    result = cli(*base, "--print-sizes", "standard", "--sheets", "none")
+    assert result.exit_code == 0
+    assert not (out / "sheets").exists()
+    result = cli(*base, "--sheets", "tiredness")
+    assert result.exit_code == 2
+    assert "--sheets: 'tiredness' is not a sheet (choose from: sample, or none)" in result.output

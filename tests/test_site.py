@@ -49,9 +49,9 @@ def run_site(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
 
 @pytest.fixture(scope="module")
 def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every standard variant in every language this content offers."""
+    """Every standard variant in every language this content offers (topic sheets: tests/test_sheets_fronts.py)."""
     outdir = tmp_path_factory.mktemp("site") / "public"
-    result = run_site(str(outdir), "--allow-fallback")
+    result = run_site(str(outdir), "--allow-fallback", "--sheets", "none")
     assert result.returncode == 0, result.stderr
     assert f"Wrote {len(expected_variants())} PDFs" in result.stderr
     return outdir
