@@ -157,7 +157,10 @@ def run_check(request: CheckRequest) -> Report:
     source = libraries.get("en")
     for library in libraries.values():
         if source is not None and library.language != source.language:
+            from handouts.check_sheets import check_sheet_translation
+
             check_translation(source, library, problems)
+            check_sheet_translation(source, library, problems)
     themes = load_themes(request.templates_dirs, problems)
     check_glyphs(libraries.values(), themes, request.templates_dirs, problems)
     blocks: list[BlockScore] = []
@@ -258,7 +261,10 @@ def check_block_ids(paths: Sequence[Path], problems: Problems) -> None:
 
 def check_sources(libraries: dict[str, Library], problems: Problems) -> None:
     """Sources that no block of any checked language cites."""
+    from handouts.check_sheets import sheet_sources
+
     cited = {s for library in libraries.values() for block in library.blocks.values() for s in block.sources}
+    cited |= {s for library in libraries.values() for s in sheet_sources(library)}
     for library in libraries.values():
         for source_id in library.sources:
             if source_id in cited:

@@ -96,11 +96,13 @@ def check_language(
         )  # fmt: skip
     for combination in COMBINATIONS:
         check_tailoring(check, combination, layouts)
+    from handouts.check_sheets import check_sheets, sheet_blocks
+
+    check_sheets(check)
     report_unexplained(check)
     check_front_matter_text(check)
-    return [
-        score_block(check, library.blocks[i], xmls) for i, xmls in sorted(check.variants.items())
-    ], check.handouts
+    blocks = {**sheet_blocks(library), **library.blocks}
+    return [score_block(check, blocks[i], xmls) for i, xmls in sorted(check.variants.items())], check.handouts
 
 
 def check_tailoring(

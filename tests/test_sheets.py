@@ -337,3 +337,44 @@ def test_every_sheet_within_budget_for_every_tailoring(sheet_engine: Engine) -> 
             if pages > (2 if size == "standard" else 4):
                 over.append(f"{sheet_id}/{language}/{paper}/{size}/{'/'.join(tailoring.values())}: {pages}")
     assert not over
+
+
+# --- handouts check ------------------------------------------------------------------------------------
+
+
+def test_check_passes_the_fixture_sheet(cli: Cli) -> None:
+    result = cli("check", "--content-dir", str(SHEETS), "--date", "2026-11-29")
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.output
+
+
+def test_check_covers_sheets_like_core_blocks(cli: Cli, tmp_path: Path) -> None:
+    shutil.copytree(SHEETS / "en", tmp_path / "en")
+    folder = tmp_path / "en" / "sheets" / "sample"
+    cool = folder / "sample-cool.md"
+    cool.write_text(
+        cool.read_text().replace(
+            "A cool drink or a fan can help.", "A fan is a breakthrough for 85% of people."
+        )
+    )
+    what = folder / "sample-what-it-is.md"
+    what.write_text(
+        what.read_text().replace('{% if audience == "caregiver" %}', '{% if audiance == "caregiver" %}')
+    )
+    (folder / "sample-when-to-call.md").unlink()
+    questions = folder / "questions.yaml"
+    questions.write_text(questions.read_text().split("- id: q-sample-care-signs")[0])
+    result = cli("check", "--content-dir", str(tmp_path), "--date", "2026-11-29")
+    assert result.exit_code == 1
+    out = result.output
+    assert "sample-cool.md:14: error: 'breakthrough' is on the list of words to avoid" in out
+    assert "sample-cool.md:14: error: bare percentage '85%'" in out
+    assert "sample-what-it-is.md:15: error: Jinja2 error: 'audiance' is undefined" in out
+    assert "sheet.yaml:1: error: sheet 'sample' has no block 'sample-when-to-call'" in out
+    assert "warning: sheet 'sample' en general/newly-diagnosed/caregiver prints 1 questions" in out
+    assert "warning: sheet 'sample' has no Spanish translation" in out
+
+
+def test_check_reports_an_overdue_sheet_block(cli: Cli) -> None:
+    result = cli("check", "--content-dir", str(SHEETS), "--date", "2028-01-01")
+    assert "sample-plan.md:13: error: review was due on 2027-11-29" in result.output
