@@ -26,12 +26,31 @@ from handouts.themes import Theme
 
 
 @dataclass(frozen=True)
+class PackDocument:
+    """The laid-out pack and the page each part starts and ends on."""
+
+    document: RenderedDocument
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def part_pages(self) -> list[int]:
+        return [end - start + 1 for start, end in zip(self.starts, self.ends, strict=True)]
+
+
+@dataclass(frozen=True)
 class PartStory:
     """One part of a pack: its id (unique in the pack), its title (the part's bookmark) and its flowables."""
 
     id: str
     title: str
     story: list[Flowable]
+
+
+class PartEnd(ActionFlowable):  # type: ignore[misc]
+    """Records, after a part's last flowable, the page it ended on."""
+
+    def apply(self, doc: Any) -> None:
+        doc.part_ends.append(doc.page)
 
 
 class ToOddPage(ActionFlowable):  # type: ignore[misc]
@@ -44,6 +63,8 @@ class ToOddPage(ActionFlowable):  # type: ignore[misc]
 
 class PackDocTemplate(HandoutDocTemplate):
     """The handout document with one first-page template per part and a two-level outline."""
+
+    part_ends: list[int]
 
     def set_part_templates(self, heights: list[float]) -> None:
         """Template `first-<n>` for part n (its masthead across the top, then columns); `later` after."""
@@ -87,10 +108,11 @@ def build_pack_pdf(
     info: DocumentInfo,
     tagged: bool = False,
     duplex: bool = False,
-) -> RenderedDocument:
+) -> PackDocument:
     """Lay out every part in one build: page numbers, fields and tagging span the whole pack."""
     buffer = io.BytesIO()
     doc = PackDocTemplate(buffer, theme, paper, info)
+    doc.part_ends = []
     story: list[Flowable] = []
     heights: list[float] = []
     for index, part in enumerate(parts):
@@ -103,6 +125,7 @@ def build_pack_pdf(
             story += [ToOddPage()] if duplex else []
             story += [NextPageTemplate(f"first-{index}"), PageBreak()]
         story += [*masthead, FrameBreak(), *part.story[len(masthead) :]] if height else part.story
+        story.append(PartEnd())
     doc.set_part_templates(heights)
     marks = MarkedContent(assign_structure(story)) if tagged else None
     try:
@@ -112,6 +135,14 @@ def build_pack_pdf(
             "a part of the handout is taller than one page and cannot be split "
             "(shorten the note or block, or use the standard print size)"
         ) from exc
-    return RenderedDocument(
+    rendered = RenderedDocument(
         pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks
     )
+    ends = tuple(doc.part_ends)
+    starts = (1, *(_next_start(end, duplex) for end in ends[:-1]))
+    return PackDocument(rendered, starts, ends)
+
+
+def _next_start(end: int, duplex: bool) -> int:
+    """The page after `end`, or the next odd page when printing on both sides."""
+    return end + 1 + (duplex and end % 2 == 1)

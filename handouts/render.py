@@ -80,7 +80,7 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
     A spec with topic sheets renders as one pack (handouts.pack).
     """
     if spec.sheets:
-        from handouts.pack import render_pack
+        from handouts.pack_render import render_pack
 
         return render_pack(spec, engine, fingerprint)
     for squeeze in range(MAX_SQUEEZE + 1):

@@ -378,3 +378,24 @@ def test_check_covers_sheets_like_core_blocks(cli: Cli, tmp_path: Path) -> None:
 def test_check_reports_an_overdue_sheet_block(cli: Cli) -> None:
     result = cli("check", "--content-dir", str(SHEETS), "--date", "2028-01-01")
     assert "sample-plan.md:13: error: review was due on 2027-11-29" in result.output
+
+
+def test_squeezed_sheet_gives_up_answer_lines_then_key_points(sheet_engine: Engine) -> None:
+    from handouts.pack import sheet_xml
+
+    spec = make_spec()
+    roots = [parse_handout_xml(sheet_xml(spec, sheet_engine, "sample", s), "sheet") for s in range(4)]
+    assert roots[0].attrs["max-pages"] == "2"
+    lines = [next(n for n in _walk(r) if n.tag == "checklist").attrs["lines"] for r in roots]
+    points = [len(next(n for n in _walk(r) if n.tag == "callout").elements()[0].elements()) for r in roots]
+    assert lines == ["1", "0", "0", "0"]
+    assert points == [3, 3, 3, 2]
+    large = parse_handout_xml(sheet_xml(make_spec(print="large"), sheet_engine, "sample"), "sheet")
+    assert large.attrs["max-pages"] == "4"
+
+
+def _walk(node: Any) -> list[Any]:
+    found = [node]
+    for child in node.elements():
+        found += _walk(child)
+    return found
