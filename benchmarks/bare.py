@@ -28,7 +28,7 @@ TEXT_STYLES = {
 
 def job_for(spec: Any, engine: Any) -> Job:
     """The text of `spec`'s handout with its theme's fonts, styles and page geometry."""
-    from handouts.document import PAPER_SIZES
+    from handouts.pdf.document import PAPER_SIZES
     from handouts.render import handout_xml
     from handouts.xmltree import parse_handout_xml
 

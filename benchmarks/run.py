@@ -287,7 +287,7 @@ def measure_memory(work: Path, rows: int, processes: int, big: dict[str, Any]) -
 
 
 def measure(args: argparse.Namespace, work: Path) -> list[Line]:
-    from handouts.render import Engine
+    from handouts.engine import Engine
 
     clinic = make_clinic(work)
     engine = Engine.from_dirs()

@@ -19,7 +19,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handouts.render import Engine, render_handout  # noqa: E402
+from handouts.engine import Engine  # noqa: E402
+from handouts.render import render_handout  # noqa: E402
 from handouts.spec import HandoutSpec, parse_spec  # noqa: E402
 
 GOAL = 1.3

@@ -10,6 +10,7 @@ from typing import Any
 
 from handouts.errors import SpecError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
+from handouts.vocabulary import is_web_address
 from handouts.yamlfile import load_yaml_file, read_at_most
 
 CLINIC_KEYS = ("name", "department", "phone", "website", "address", "logo", "logo_alt", "accent", "url")
@@ -51,7 +52,7 @@ def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic
         texts[key] = _text(fields.get(key), key, origin, problems)
     if not texts["name"]:
         problems.append(f"{origin}: name: is missing (add `name: Your Clinic`)")
-    if texts["url"] and not re.match(r"^https?://\S+$", texts["url"]):
+    if texts["url"] and not is_web_address(texts["url"]):
         problems.append(f"{origin}: url: is not a web address (write it as https://example.org/page)")
     accent = str(fields.get("accent") or "#1F4E79").strip()
     if not _HEX.match(accent):

@@ -7,6 +7,8 @@ import gettext
 from functools import lru_cache
 from pathlib import Path
 
+from babel.dates import format_date as babel_format_date
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "handouts"
 BABEL_LOCALES = {"en": "en_US", "es": "es"}
@@ -23,6 +25,4 @@ def translations(language: str) -> gettext.NullTranslations:
 
 def format_date(day: dt.date, language: str) -> str:
     """A long date for print, e.g. 26 November 2026 or 26 de noviembre de 2026."""
-    from babel.dates import format_date as babel_format_date  # imported only when printing
-
     return str(babel_format_date(day, format="long", locale=BABEL_LOCALES.get(language, language)))

@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache, partial
-from pathlib import Path
+from dataclasses import dataclass, replace
 
+from handouts.content.sheets import check_sheet_ids
+from handouts.content.translation import SOURCE_LANGUAGE, select_translated
+from handouts.engine import Engine
 from handouts.errors import RenderError, SpecError
-from handouts.library import Library, load_library
-from handouts.paths import stacked
+from handouts.layout.environment import render_layout
+from handouts.layout.pack import Part, joined_xml, pack_attributes, unique_field_names
+from handouts.layout.sheets import SHEET_MAX_SQUEEZE, render_sheet_xml
+from handouts.pdf.pack import render_pack_pdf
+from handouts.pdf.render import PdfOptions, render_pdf
+from handouts.pdf.themes import Theme
 from handouts.spec import HandoutSpec
-from handouts.themes import Theme, load_theme
-
-
-@dataclass(frozen=True)
-class Engine:
-    """The stacked content and template directories; loads each library and theme once per process."""
-
-    content_dirs: tuple[Path, ...]
-    templates_dirs: tuple[Path, ...]
-
-    @classmethod
-    def from_dirs(cls, content_dirs: Sequence[Path] = (), templates_dirs: Sequence[Path] = ()) -> Engine:
-        return cls(stacked("content", content_dirs), stacked("templates", templates_dirs))
-
-    def library(self, language: str) -> Library:
-        return _cached_library(self.content_dirs, language)
-
-    def theme(self, name: str) -> Theme:
-        return _cached_theme(name, self.templates_dirs)
-
-
-@lru_cache(maxsize=16)
-def _cached_library(content_dirs: tuple[Path, ...], language: str) -> Library:
-    return load_library(content_dirs, language)
-
-
-@lru_cache(maxsize=16)
-def _cached_theme(name: str, templates_dirs: tuple[Path, ...]) -> Theme:
-    return load_theme(name, templates_dirs)
+from handouts.xmltree import HandoutMeta, parse_handout_xml
 
 
 @dataclass(frozen=True)
@@ -59,12 +36,8 @@ MAX_SQUEEZE = 6
 def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML (a `<pack>` with sheets)."""
     if spec.sheets:
-        from handouts.pack import pack_xml
-
-        return pack_xml(spec, engine)
-    from handouts.layouts import render_layout
-    from handouts.translation import SOURCE_LANGUAGE, select_translated
-
+        parts = pack_parts(spec, engine)
+        return joined_xml(parts, pack_attributes([parse_handout_xml(p.xml, f"part '{p.id}'") for p in parts]))
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
     return render_layout(
@@ -77,11 +50,9 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
 
     A layout that declares `max-pages` is re-rendered with a growing `squeeze` until it fits.
     `fingerprint` (the batch's hash of the spec) is written to the XMP metadata when given.
-    A spec with topic sheets renders as one pack (handouts.pack).
+    A spec with topic sheets renders as one pack (render_pack).
     """
     if spec.sheets:
-        from handouts.pack_render import render_pack
-
         return render_pack(spec, engine, fingerprint)
     for squeeze in range(MAX_SQUEEZE + 1):
         rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint)
@@ -123,59 +94,80 @@ def check_printable(spec: HandoutSpec, theme: Theme) -> None:
 def _render_once(
     spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
 ) -> tuple[Rendered, int | None]:
-    from handouts.document import DocumentInfo, build_pdf
-    from handouts.layouts import Provenance
-    from handouts.postpass import FinishOptions, finish_pdf
-    from handouts.story import StoryContext, build_story
-    from handouts.structtree import write_structure
-    from handouts.xmltree import parse_handout_xml
-
     xml = handout_xml(spec, engine, squeeze)
-    root = parse_handout_xml(xml, f"layout '{spec.layout}' output")
+    origin = f"layout '{spec.layout}' output"
+    root = parse_handout_xml(xml, origin)
     theme = engine.theme(spec.theme)
     check_printable(spec, theme)
+    max_pages = HandoutMeta.from_root(root).max_pages
     clinic = spec.clinic
-    context = StoryContext(
-        theme=theme,
-        accent=clinic.accent if clinic else theme.colour_hex("rule"),
+    options = PdfOptions(
+        paper=spec.paper,
+        origin=origin,
+        accent=clinic.accent if clinic else None,
         logo=clinic.logo if clinic else None,
         fillable=spec.fillable,
-        origin=f"layout '{spec.layout}' output",
-    )
-    attrs = root.attrs
-    provenance = Provenance(
-        content_version=attrs.get("content-version", ""),
-        oldest_review=attrs.get("oldest-review", ""),
-        generator=attrs.get("generator", ""),
-    )
-    info = DocumentInfo(
-        title=attrs.get("title", ""),
-        subject=attrs.get("subject", ""),
-        author=attrs.get("author", ""),
-        keywords=attrs.get("keywords", ""),
-        lang=attrs.get("lang", "en-US"),
-        creator=provenance.generator,
-        footer_left=attrs.get("footer", ""),
-        footer_detail=attrs.get("footer-detail", ""),
-        page_label=attrs.get("page-label", "Page {page} of"),
-    )
-    document = build_pdf(build_story(root, context), theme, spec.paper, info, tagged=spec.tagged)
-    options = FinishOptions(
-        title=info.title,
-        subject=info.subject,
-        author=info.author,
-        lang=info.lang,
-        keywords=info.keywords,
-        provenance=provenance,
-        field_font=theme.font_paths["regular"],
-        field_font_size=theme.style("body").fontSize,
+        tagged=spec.tagged,
         fingerprint=fingerprint,
+        page_limit=max_pages if squeeze < MAX_SQUEEZE else None,
     )
-    max_pages = int(attrs["max-pages"]) if attrs.get("max-pages", "").isdigit() else None
-    if max_pages is not None and document.pages > max_pages and squeeze < MAX_SQUEEZE:
-        return Rendered(
-            pdf=b"", pages=document.pages
-        ), max_pages  # no post-pass for a draft that does not fit
-    tagger = partial(write_structure, marks=document.marks) if document.marks else None
-    pdf = finish_pdf(document.pdf, document.fields, options, tagger)
-    return Rendered(pdf=pdf, pages=document.pages, xml=xml), max_pages
+    drawn = render_pdf(root, theme, options)
+    if not drawn.pdf:  # a draft that does not fit: no post-pass, squeeze harder
+        return Rendered(pdf=b"", pages=drawn.pages), max_pages
+    return Rendered(pdf=drawn.pdf, pages=drawn.pages, xml=xml), max_pages
+
+
+def pack_parts(spec: HandoutSpec, engine: Engine, squeeze: Sequence[int] = ()) -> list[Part]:
+    """The core handout (unless sheets only) and each topic sheet, in order, as handout XML;
+    `squeeze[n]` is the squeeze asked of part n (0 when not given)."""
+    library = engine.library(spec.language)
+    source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
+    check_sheet_ids(spec.sheets, library, source or library)
+    core = replace(spec, sheets=(), sheets_only=False)
+    squeezes = iter([*squeeze, *[0] * (len(spec.sheets) + 1)])
+    parts = [] if spec.sheets_only else [Part("core", handout_xml(core, engine, next(squeezes)))]
+    for index, sheet_id in enumerate(spec.sheets):
+        notes = spec.notes if spec.sheets_only and index == 0 else ()  # care-team notes print once
+        sheet_spec = replace(core, notes=notes)
+        xml = render_sheet_xml(sheet_spec, library, source, sheet_id, engine.templates_dirs, next(squeezes))
+        parts.append(Part(sheet_id, xml))
+    return parts
+
+
+def render_pack(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> Rendered:
+    """The core handout and its topic sheets as one document: one story, one ReportLab build, one post-pass.
+
+    A part whose layout declares max-pages (a sheet: 2, or 4 in large print; the summary: 1) and
+    overflows is rendered again with a growing squeeze, as render_handout does for one handout; a sheet
+    that never fits is printed anyway, on more pages (the page-budget tests catch it).
+    """
+    theme = engine.theme(spec.theme)
+    check_printable(spec, theme)
+    caps = [*([] if spec.sheets_only else [MAX_SQUEEZE]), *[SHEET_MAX_SQUEEZE] * len(spec.sheets)]
+    squeeze = [0] * len(caps)
+    clinic = spec.clinic
+    options = PdfOptions(
+        paper=spec.paper,
+        origin="pack",
+        accent=clinic.accent if clinic else None,
+        logo=clinic.logo if clinic else None,
+        fillable=spec.fillable,
+        tagged=spec.tagged,
+        fingerprint=fingerprint,
+        page_limit=1,  # any number: a part over its own max-pages returns a draft
+    )
+    while True:
+        parts = pack_parts(spec, engine, squeeze)
+        roots = [(p.id, parse_handout_xml(p.xml, f"part '{p.id}' output")) for p in parts]
+        unique_field_names(roots)
+        attrs = pack_attributes([root for _, root in roots])
+        drawn = render_pack_pdf(roots, attrs, theme, options, duplex=spec.duplex)
+        if drawn.pdf:
+            return Rendered(pdf=drawn.pdf, pages=drawn.pages, xml=joined_xml(parts, attrs))
+        limits = [HandoutMeta.from_root(root).max_pages or 0 for _, root in roots]
+        over = [i for i, (n, limit) in enumerate(zip(drawn.part_pages, limits, strict=True)) if n > limit > 0]
+        squeezable = [i for i in over if squeeze[i] < caps[i]]
+        for index in squeezable:
+            squeeze[index] += 1
+        if not squeezable:
+            options = replace(options, page_limit=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -13,14 +14,17 @@ from typing import Any
 from handouts.clinic import Clinic, load_clinic, parse_clinic
 from handouts.errors import SpecError, UsageError, join_problems
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
+from handouts.vocabulary import (
+    AUDIENCES,
+    GENERAL,
+    LANGUAGES,
+    PAPERS,
+    PRINT_SIZES,
+    STAGES,
+    TYPES,
+    is_web_address,
+)
 from handouts.yamlfile import load_yaml_file
-
-TYPES = ("cis", "rrms", "spms", "ppms")
-STAGES = ("newly-diagnosed", "established")
-AUDIENCES = ("patient", "caregiver")
-LANGUAGES = ("en", "es")
-PAPERS = ("letter", "a4")
-PRINT_SIZES = ("standard", "large")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -146,8 +150,6 @@ class _SpecChecker:
 
     def sheet_values(self, data: dict[str, Any]) -> dict[str, Any]:
         """`sheets`, `sheets_only` and `duplex`; whether each sheet exists is checked against the library."""
-        from handouts.pack_spec import parse_sheet_ids
-
         sheets, problem = parse_sheet_ids(data.get("sheets"))
         if problem:
             self.fail("sheets", *problem)
@@ -155,7 +157,9 @@ class _SpecChecker:
         if only and not sheets:
             self.fail("sheets_only", "is true but no sheets are given", "add sheets, e.g. sheets: [fatigue]")
         if data.get("layout") == "sheet":
-            self.fail("layout", "'sheet' is the layout of topic sheets", "ask for sheets with `sheets` instead")
+            self.fail(
+                "layout", "'sheet' is the layout of topic sheets", "ask for sheets with `sheets` instead"
+            )
         return {"sheets": sheets, "sheets_only": only, "duplex": self.flag(data, "duplex", False)}
 
     def choice(
@@ -167,7 +171,7 @@ class _SpecChecker:
         allow_none: bool = False,
     ) -> Any:
         value = data.get(key)
-        if value is None or (allow_none and str(value).strip().lower() in ("", "general", "none")):
+        if value is None or (allow_none and str(value).strip().lower() in ("", GENERAL, "none")):
             return default
         text = str(value).strip().lower()
         if text not in valid:
@@ -256,7 +260,7 @@ class _SpecChecker:
         if value is None or value == "":
             return None
         text = str(value).strip()
-        if not re.match(r"^https?://[^\s<>\"']+$", text) or len(text) > MAX_FIELD_CHARS:
+        if not is_web_address(text) or len(text) > MAX_FIELD_CHARS:
             self.fail("url", f"{_show(text)} is not a web address", "write it as https://example.org/page")
             return None
         return text
@@ -297,3 +301,30 @@ def _show(value: object) -> str:
     """Quote a user value for a message, shortened so one line stays one line."""
     text = " ".join(str(value).split())
     return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def parse_sheet_ids(value: Any) -> tuple[tuple[str, ...], tuple[str, str] | None]:
+    """Sheet ids from a list, a JSON list, or text split on `,` or `|`; with (what, how) when invalid.
+
+    Repeated ids are printed once, in their first place.
+    """
+    if value is None or value == "" or value == []:
+        return (), None
+    items: Any = value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                items = json.loads(text)
+            except json.JSONDecodeError:
+                return (), ("is not a JSON list", 'write it as ["fatigue", "mood"] or fatigue|mood')
+        else:
+            items = re.split(r"[,|]", text)
+    if not isinstance(items, list | tuple):
+        return (), ("must be a list of sheet ids", "for example: fatigue, pregnancy")
+    ids = tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+    bad = [i for i in ids if not _NAME.match(i)]
+    if bad:
+        shown = bad[0] if len(bad[0]) <= 40 else bad[0][:37] + "..."
+        return (), (f"{shown!r} is not a sheet id", "run `handouts list` to see them")
+    return ids, None

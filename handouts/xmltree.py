@@ -42,7 +42,6 @@ VOCABULARY: dict[str, frozenset[str]] = {
         "br": "",
     }.items()
 }
-INLINE = frozenset({"b", "link", "br"})
 
 
 @dataclass
@@ -61,6 +60,42 @@ class Node:
         """All text inside this node, whitespace collapsed."""
         parts = [c if isinstance(c, str) else c.text() for c in self.children]
         return " ".join("".join(parts).split())
+
+
+@dataclass(frozen=True)
+class HandoutMeta:
+    """What the handout element says about its document: viewer metadata, footer and provenance."""
+
+    title: str = ""
+    subject: str = ""
+    author: str = ""
+    keywords: str = ""
+    lang: str = "en-US"
+    content_version: str = ""
+    oldest_review: str = ""
+    generator: str = ""
+    footer: str = ""
+    footer_detail: str = ""
+    page_label: str = "Page {page} of"
+    max_pages: int | None = None
+
+    @classmethod
+    def from_root(cls, root: Node) -> HandoutMeta:
+        attrs = root.attrs
+        return cls(
+            title=attrs.get("title", ""),
+            subject=attrs.get("subject", ""),
+            author=attrs.get("author", ""),
+            keywords=attrs.get("keywords", ""),
+            lang=attrs.get("lang", "en-US"),
+            content_version=attrs.get("content-version", ""),
+            oldest_review=attrs.get("oldest-review", ""),
+            generator=attrs.get("generator", ""),
+            footer=attrs.get("footer", ""),
+            footer_detail=attrs.get("footer-detail", ""),
+            page_label=attrs.get("page-label", "Page {page} of"),
+            max_pages=int(attrs["max-pages"]) if attrs.get("max-pages", "").isdigit() else None,
+        )
 
 
 def parse_handout_xml(text: str, origin: str) -> Node:

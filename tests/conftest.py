@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from handouts.cli import main
+from handouts.engine import Engine
 from handouts.paths import builtin_dir
-from handouts.render import Engine, render_handout
+from handouts.render import render_handout
 from handouts.spec import HandoutSpec, parse_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,6 +1,6 @@
 """Turn a tagged PDF into findings: unmarked drawing, MCIDs, the structure tree and its reading-order text.
 
-Independent of handouts.tagging: it reads only the PDF (pikepdf for objects and content streams,
+Independent of handouts.pdf.tagging: it reads only the PDF (pikepdf for objects and content streams,
 pdfplumber for the characters inside each marked-content sequence).
 """
 

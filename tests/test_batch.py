@@ -20,8 +20,10 @@ import pypdf
 import pytest
 from click.testing import Result
 
-from handouts.batch import Progress, safe_part
-from handouts.manifest import ManifestRow, read_manifest
+from handouts.batch import worker
+from handouts.batch.manifest import ManifestRow, read_manifest
+from handouts.batch.names import safe_part
+from handouts.batch.progress import Progress
 
 from .conftest import FIXTURES
 
@@ -386,16 +388,14 @@ def test_sigterm_stops_cleanly_with_a_partial_report(tmp_path: Path) -> None:
 def test_a_worker_that_dies_fails_its_row_and_the_batch_goes_on(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import handouts.batch
-
-    real = handouts.batch.render_handout
+    real = worker.render_handout
 
     def crash_on_one_row(spec: Any, engine: Any, fingerprint: str = "") -> Any:
         if spec.patient_name == "crash":
             os._exit(3)
         return real(spec, engine, fingerprint=fingerprint)
 
-    monkeypatch.setattr(handouts.batch, "render_handout", crash_on_one_row)
+    monkeypatch.setattr(worker, "render_handout", crash_on_one_row)
     manifest = write_csv(
         tmp_path / "m.csv", "id,type,patient_name", ["1,rrms,", "2,cis,crash", "3,spms,", "4,ppms,"]
     )

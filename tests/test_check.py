@@ -10,7 +10,7 @@ import pytest
 from click.testing import Result
 
 from handouts import paths
-from handouts.readability import (
+from handouts.check.readability import (
     Piece,
     Unit,
     Vocabulary,

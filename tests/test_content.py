@@ -9,8 +9,9 @@ import re
 import pypdf
 import pytest
 
-from handouts.render import Engine, render_handout
-from handouts.spec import AUDIENCES, LANGUAGES, STAGES, TYPES
+from handouts.engine import Engine
+from handouts.render import render_handout
+from handouts.vocabulary import AUDIENCES, LANGUAGES, STAGES, TYPES
 
 from .conftest import make_spec, pdf_text
 
@@ -81,7 +82,7 @@ def test_every_block_is_sourced_dated_and_relies_on_allowed_facts(engine: Engine
 
 
 def test_questions_are_tailored(engine: Engine) -> None:
-    from handouts.selection import select_blocks
+    from handouts.content.selection import select_blocks
 
     library = engine.library("en")
     assert len(library.questions) >= 20

@@ -18,8 +18,8 @@ from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from handouts.batch.manifest import MAX_ROW_CHARS, read_manifest
 from handouts.limits import MAX_LOGO_BYTES, MAX_MANIFEST_CELL_CHARS
-from handouts.manifest import MAX_ROW_CHARS, read_manifest
 
 from .conftest import pdf_text
 

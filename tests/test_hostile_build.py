@@ -13,9 +13,10 @@ from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from handouts.engine import Engine
 from handouts.errors import RenderError
-from handouts.render import Engine, render_handout
-from handouts.spec import AUDIENCES, PAPERS, PRINT_SIZES, STAGES, TYPES
+from handouts.render import render_handout
+from handouts.vocabulary import AUDIENCES, PAPERS, PRINT_SIZES, STAGES, TYPES
 
 from .conftest import make_spec, pdf_text
 

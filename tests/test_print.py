@@ -14,10 +14,11 @@ import pikepdf
 import pypdf
 import pytest
 
+from handouts.engine import Engine
 from handouts.paths import builtin_dir
-from handouts.render import Engine, render_handout
-from handouts.spec import AUDIENCES, STAGES, TYPES
-from handouts.themes import contrast_ratio, load_theme
+from handouts.pdf.themes import contrast_ratio, load_theme
+from handouts.render import render_handout
+from handouts.vocabulary import AUDIENCES, STAGES, TYPES
 
 from .conftest import make_spec, pdf_chars, pdf_text
 
@@ -112,7 +113,7 @@ def test_question_fields_have_names_tooltips_and_lines(render: Render, engine: E
     pdf = render_handout(spec, engine).pdf
     fields = pypdf.PdfReader(io.BytesIO(pdf)).get_fields() or {}
     library = engine.library("en")
-    from handouts.selection import select_blocks
+    from handouts.content.selection import select_blocks
 
     questions = select_blocks(library, spec).questions
     expected = {f"{q.id}-asked" for q in questions} | {f"{q.id}-answer" for q in questions} | {"other-questions"}

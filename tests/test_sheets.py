@@ -13,12 +13,14 @@ import pypdf
 import pytest
 from click.testing import Result
 
+from handouts.content.loader import load_library
+from handouts.content.sheets import select_sheet
+from handouts.engine import Engine
 from handouts.errors import ContentError, SpecError
-from handouts.library import load_library
-from handouts.pack import pack_xml, unique_field_names
+from handouts.layout.pack import unique_field_names
+from handouts.layout.sheets import render_sheet_xml
 from handouts.paths import builtin_dir
-from handouts.render import Engine, handout_xml, render_handout
-from handouts.sheet_content import select_sheet
+from handouts.render import handout_xml, render_handout
 from handouts.xmltree import parse_handout_xml
 
 from .conftest import FIXTURES, make_spec, pdf_text
@@ -129,7 +131,7 @@ def test_sheet_selects_its_own_questions_for_the_audience(sheet_engine: Engine, 
 
 def test_questions_never_cross_parts(sheet_engine: Engine) -> None:
     spec = make_spec(sheets=["sample"])
-    parts = parse_pack(pack_xml(spec, sheet_engine))
+    parts = parse_pack(handout_xml(spec, sheet_engine))
     core_ids = {q.attrs["id"] for q in questions_of(parts[0])}
     sheet_ids = {q.attrs["id"] for q in questions_of(parts[1])}
     assert core_ids
@@ -381,16 +383,19 @@ def test_check_reports_an_overdue_sheet_block(cli: Cli) -> None:
 
 
 def test_squeezed_sheet_gives_up_answer_lines_then_key_points(sheet_engine: Engine) -> None:
-    from handouts.pack import sheet_xml
-
     spec = make_spec()
-    roots = [parse_handout_xml(sheet_xml(spec, sheet_engine, "sample", s), "sheet") for s in range(4)]
+    library, dirs = sheet_engine.library("en"), sheet_engine.templates_dirs
+    roots = [
+        parse_handout_xml(render_sheet_xml(spec, library, None, "sample", dirs, s), "sheet") for s in range(4)
+    ]
     assert roots[0].attrs["max-pages"] == "2"
     lines = [next(n for n in _walk(r) if n.tag == "checklist").attrs["lines"] for r in roots]
     points = [len(next(n for n in _walk(r) if n.tag == "callout").elements()[0].elements()) for r in roots]
     assert lines == ["1", "0", "0", "0"]
     assert points == [3, 3, 3, 2]
-    large = parse_handout_xml(sheet_xml(make_spec(print="large"), sheet_engine, "sample"), "sheet")
+    large = parse_handout_xml(
+        render_sheet_xml(make_spec(print="large"), library, None, "sample", dirs), "sheet"
+    )
     assert large.attrs["max-pages"] == "4"
 
 

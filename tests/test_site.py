@@ -21,12 +21,13 @@ import pdfplumber
 import pypdf
 import pytest
 
+from handouts.engine import Engine
 from handouts.i18n import PDF_LANG, translations
-from handouts.render import Engine
-from handouts.site import SITE_AUDIENCE, SITE_STAGE, SITE_TYPES, Variant, site_variants
-from handouts.themes import contrast_ratio
+from handouts.pdf.themes import contrast_ratio
+from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web.options import offered_languages
-from handouts.web.site_page import HANDOUT_TITLES
+from handouts.web.site import SITE_AUDIENCE, SITE_STAGE, SITE_TYPES, site_variants
+from handouts.web.site_page import Variant
 
 from .test_web import CHROMIUM, CHROMIUM_ARGS, TEXT_COLOURS, _hex
 

@@ -24,10 +24,12 @@ from babel.messages.pofile import read_po
 from click.testing import Result
 from reportlab.pdfbase.ttfonts import TTFontFile
 
+from handouts.content.loader import load_library
+from handouts.content.model import Library
+from handouts.engine import Engine
 from handouts.i18n import LOCALE_DIR, format_date
-from handouts.library import Library, load_library
-from handouts.render import Engine, render_handout
-from handouts.spec import AUDIENCES, STAGES, TYPES
+from handouts.render import render_handout
+from handouts.vocabulary import AUDIENCES, STAGES, TYPES
 
 from .conftest import FIXED_DATE, make_spec, pdf_chars, pdf_text
 

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from handouts.content.loader import load_library
+from handouts.content.selection import select_blocks
+from handouts.engine import Engine
 from handouts.errors import ContentError, LayoutError, SpecError
-from handouts.library import load_library
-from handouts.markup import markdown_to_xml
+from handouts.layout.markup import markdown_to_xml
 from handouts.paths import builtin_dir
-from handouts.render import Engine, handout_xml
-from handouts.selection import select_blocks
+from handouts.render import handout_xml
 from handouts.xmltree import parse_handout_xml
 
 from .conftest import FIXTURES, make_spec
@@ -147,7 +148,7 @@ def test_layout_errors_name_template_and_line(layout: str, message: str) -> None
 
 
 def test_story_keeps_each_elements_role(fixture_engine: Engine) -> None:
-    from handouts.story import StoryContext, build_story, story_outline
+    from handouts.pdf.story import StoryContext, build_story, story_outline
 
     root = parse_handout_xml(handout_xml(make_spec(type="ppms"), fixture_engine), "test")
     theme = fixture_engine.theme("standard")

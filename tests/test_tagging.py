@@ -16,8 +16,9 @@ import pytest
 from click.testing import Result
 from pdfua import validate
 
-from handouts.reading import reading_text
-from handouts.render import Engine, render_handout
+from handouts.engine import Engine
+from handouts.pdf.reading import reading_text
+from handouts.render import render_handout
 from handouts.xmltree import parse_handout_xml
 
 from .conftest import FIXTURES, make_spec

@@ -23,11 +23,11 @@ from typing import Any
 import pypdf
 import pytest
 
+from handouts.engine import Engine
 from handouts.errors import SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_FORM_BYTES, MAX_NOTE_CHARS, MAX_NOTES
-from handouts.render import Engine
+from handouts.pdf.themes import contrast_ratio
 from handouts.spec import parse_spec
-from handouts.themes import contrast_ratio
 from handouts.web.form import FormValues, parse_form
 from handouts.web.options import make_offer, offered_languages
 

@@ -10,10 +10,12 @@ from flask import Flask, Response, abort, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from handouts.clinic import Clinic
+from handouts.engine import Engine
 from handouts.errors import ContentError, HandoutsError, SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_FORM_BYTES, MAX_NOTE_CHARS, MAX_NOTES
-from handouts.render import Engine, Rendered, render_handout
-from handouts.spec import AUDIENCES, PAPERS, PRINT_SIZES, STAGES, TYPES, HandoutSpec
+from handouts.render import Rendered, render_handout
+from handouts.spec import HandoutSpec
+from handouts.vocabulary import AUDIENCES, GENERAL, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
 from handouts.web import labels
 from handouts.web.form import SECTIONS_SHOWN, FormValues, field_messages, parse_form, read_form
 from handouts.web.options import SOURCE_LANGUAGE, Offer, make_offer
@@ -91,7 +93,7 @@ def _page_globals(offer: Offer, clinic: Clinic | None) -> dict[str, object]:
         "labels": labels,
         "label": labels.label,
         "choices": {
-            "type": ("general", *TYPES),
+            "type": TYPE_CHOICES,
             "stage": STAGES,
             "audience": AUDIENCES,
             "paper": PAPERS,
@@ -143,7 +145,7 @@ def _pdf_response(rendered: Rendered, spec: HandoutSpec, action: str) -> Respons
 
 def download_name(spec: HandoutSpec) -> str:
     """A file name from the options only, never from the patient's name or notes."""
-    parts = ["ms-handout", spec.type or "general", spec.language, spec.paper]
+    parts = ["ms-handout", spec.type or GENERAL, spec.language, spec.paper]
     if spec.print_size == "large":
         parts.append("large-print")
     return "-".join(parts) + ".pdf"

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from handouts.clinic import Clinic
 from handouts.errors import SpecError, join_problems
 from handouts.spec import HandoutSpec, parse_spec
+from handouts.vocabulary import GENERAL
 from handouts.web.labels import LANGUAGE_NAMES, label
 from handouts.web.options import SOURCE_LANGUAGE, Offer
 
@@ -25,7 +26,7 @@ ACTIONS = ("download", "print")
 class FormValues:
     """What the clinician entered, as text, so the page can show it again after a mistake."""
 
-    type: str = "general"
+    type: str = GENERAL
     stage: str = "newly-diagnosed"
     audience: str = "patient"
     language: str = SOURCE_LANGUAGE

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handouts.content.model import Topic
+from handouts.engine import Engine
 from handouts.errors import HandoutsError
-from handouts.layouts import layout_names
-from handouts.library import Topic
-from handouts.render import Engine
-from handouts.spec import LANGUAGES
+from handouts.layout.environment import layout_names
+from handouts.vocabulary import LANGUAGES
 
 SOURCE_LANGUAGE = "en"
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from waitress import create_server
 
 from handouts.errors import UsageError
 from handouts.limits import MAX_FORM_BYTES
@@ -30,8 +31,6 @@ def server_settings(threads: int) -> dict[str, Any]:
 
 def make_server(app: Flask, host: str, port: int, threads: int = 4) -> Any:
     """A bound waitress server (port 0 picks a free port; see `effective_port`)."""
-    from waitress import create_server
-
     try:
         return create_server(app, host=host, port=port, **server_settings(threads))
     except OSError as exc:

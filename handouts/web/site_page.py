@@ -6,26 +6,54 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
 import jinja2
 
 from handouts import __version__
 from handouts.clinic import Clinic
 from handouts.i18n import translations
+from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web import labels
 
-if TYPE_CHECKING:
-    from handouts.site import SitePdf
 
-HANDOUT_TITLES = {
-    "general": "Living with multiple sclerosis (MS)",
-    "cis": "Clinically isolated syndrome (CIS)",
-    "rrms": "Relapsing-remitting MS (RRMS)",
-    "spms": "Secondary progressive MS (SPMS)",
-    "ppms": "Primary progressive MS (PPMS)",
-}
-"""The handout titles the layouts print (the same gettext message ids), so a heading matches its PDF."""
+@dataclass(frozen=True)
+class Variant:
+    """One standard handout of the site."""
+
+    type: str
+    print_size: str
+    paper: str
+    language: str
+    sheet: str = ""
+    """A topic sheet's id when this variant is that sheet alone."""
+    title: str = ""
+
+    @property
+    def filename(self) -> str:
+        """A clean, stable name, e.g. ms-rrms-en-large-print-a4.pdf or sheets/fatigue-en-a4-large.pdf."""
+        if self.sheet:
+            return sheet_filename(self.sheet, self.language, self.paper, self.print_size)
+        return f"ms-{self.type}-{self.language}-{self.print_size}-print-{self.paper}.pdf"
+
+
+SHEETS_FOLDER = "sheets"
+
+
+def sheet_filename(sheet_id: str, language: str, paper: str, print_size: str) -> str:
+    """The stable published name of a sheet PDF, e.g. sheets/fatigue-en-letter-standard.pdf.
+
+    Printed QR codes point at these names: never change the pattern.
+    """
+    return f"{SHEETS_FOLDER}/{sheet_id}-{language}-{paper}-{print_size}.pdf"
+
+
+@dataclass(frozen=True)
+class SitePdf:
+    """A rendered variant, with what the index says about it."""
+
+    variant: Variant
+    pages: int
+    size: int
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,113 @@
+"""`handouts batch`: a manifest -> many handout PDFs, a report and a print file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the handouts (created if missing).",
+)
+@click.option(
+    "--name",
+    default="{id}-{type}-{language}.pdf",
+    show_default=True,
+    help="File name of each handout. Fields: {id} {row} {type} {stage} {audience} {language} {paper} "
+    "{print} {layout} {sheets} {date}; never the patient's name. May contain / for folders inside OUTDIR.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "yaml", "jsonl"]),
+    help="Manifest format.  [default: from the extension: .csv, .yaml/.yml, .jsonl/.ndjson]",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=lambda: len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+    show_default="number of CPUs",
+    help="Processes rendering in parallel.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check every row and list what would be written; render nothing."
+)
+@click.option("--force", is_flag=True, help="Render every row again, even when its file is up to date.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; problems are still printed.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the report, as REPORT.csv and REPORT.json.  [default: OUTDIR/report]",
+)
+@click.option(
+    "--merge",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write one print-ready PDF of every handout, in manifest order, a bookmark per row.",
+)
+@click.option("--duplex", is_flag=True, help="With --merge: pad each handout to an even page count.")
+@content_dir_option
+@templates_dir_option
+def batch(
+    manifest: Path,
+    outdir: Path,
+    name: str,
+    fmt: str | None,
+    jobs: int,
+    dry_run: bool,
+    force: bool,
+    quiet: bool,
+    report: Path | None,
+    merge: Path | None,
+    duplex: bool,
+    content_dirs: tuple[Path, ...],
+    templates_dirs: tuple[Path, ...],
+) -> None:
+    """Build one tailored handout for every row of MANIFEST.
+
+    MANIFEST is CSV (a header row of spec keys), a YAML list of mappings, or JSON Lines. Each row
+    takes the keys of a `handouts build --spec` file (type, stage, audience, language, paper,
+    print, layout, sections, skip_sections, clinic, notes, patient_name, date, url, fillable,
+    tags, allow_fallback, sheets, sheets_only, duplex) plus an optional `id`. In CSV, separate
+    several notes, sections or sheets with `|`, or write a JSON list. A row with `sheets` prints
+    the handout and those topic sheets as one PDF. Clinic paths are relative to the manifest.
+
+    Every row and file name is checked before anything renders. Rows with problems are listed and
+    reported as failed; the others are rendered. A file already made from the same row is skipped,
+    so after an interruption the same command finishes the rest. Give each row a `date` (or set
+    SOURCE_DATE_EPOCH) so a rerun on another day gives the same files.
+
+    Writes OUTDIR/report.csv and OUTDIR/report.json: one line per row with its status (ok, failed,
+    skipped), output file, pages, SHA-256 and error. Exit status: 0 when every row is ok or
+    skipped, 1 when any row failed, 2 for a usage error (nothing rendered), 130 when interrupted.
+    """
+    from handouts.batch.options import BatchOptions
+    from handouts.batch.run import execute
+
+    options = BatchOptions(
+        manifest=manifest,
+        outdir=outdir,
+        name=name,
+        fmt=fmt,
+        jobs=jobs,
+        force=force,
+        report=report,
+        merge=merge,
+        duplex=duplex,
+        content_dirs=content_dirs,
+        templates_dirs=templates_dirs,
+    )
+    code = execute(options, dry_run=dry_run, quiet=quiet)
+    if code:
+        raise click.exceptions.Exit(code)

@@ -1,0 +1,120 @@
+"""`handouts build`: flags or a spec file -> one handout PDF (or its XML), written atomically or to stdout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
+
+
+@click.command(context_settings=CONTEXT)
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML spec file with any of the keys below; flags given here override it.",
+)
+@click.option(
+    "--type", "type_", type=click.Choice(TYPE_CHOICES), help="MS type. Omit for a general MS handout."
+)
+@click.option("--stage", type=click.Choice(STAGES), help="Where the person is.  [default: newly-diagnosed]")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Who reads it.  [default: patient]")
+@click.option("--language", type=click.Choice(LANGUAGES), help="Language of the handout.  [default: en]")
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.  [default: letter]")
+@click.option(
+    "--print",
+    "print_size",
+    type=click.Choice(PRINT_SIZES),
+    help="Print size: large re-flows the text at 18 pt.  [default: standard]",
+)
+@click.option("--layout", help="Layout name (see `handouts list`).  [default: standard]")
+@click.option("--sections", help="Only these sections, comma-separated (see `handouts list`).")
+@click.option("--skip-sections", help="Leave out these sections, comma-separated.")
+@click.option(
+    "--sheets",
+    help="Topic sheets printed after the handout in one PDF, comma-separated (see `handouts list`).",
+)
+@click.option(
+    "--sheets-only", is_flag=True, default=None, help="Print only the topic sheets given by --sheets."
+)
+@click.option(
+    "--duplex",
+    is_flag=True,
+    default=None,
+    help="Start each sheet of a pack on an odd page (two-sided printing).",
+)
+@click.option(
+    "--clinic",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Clinic profile YAML: name, department, phone, website, address, logo, accent.",
+)
+@click.option("--note", "notes", multiple=True, help="A note from the care team (repeatable).")
+@click.option("--patient-name", help="Name printed under the title. Never used in file names or logs.")
+@click.option("--date", help="Printed date, YYYY-MM-DD.  [default: today, or SOURCE_DATE_EPOCH]")
+@click.option("--url", help="Web address of the online version, printed with a QR code.")
+@click.option(
+    "--fillable/--no-fillable", default=None, help="PDF form fields for the questions.  [default: on]"
+)
+@click.option("--tags/--no-tags", default=None, help="Tagged PDF for screen readers.  [default: on]")
+@click.option(
+    "--allow-fallback",
+    is_flag=True,
+    default=None,
+    help="Use English blocks, marked, where a translation is missing.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="handout.pdf",
+    show_default=True,
+    help="PDF file to write, or - for standard output.",
+)
+@click.option(
+    "--emit",
+    type=click.Choice(["pdf", "xml"]),
+    default="pdf",
+    show_default=True,
+    help="xml prints the handout XML instead of rendering a PDF.",
+)
+@content_dir_option
+@templates_dir_option
+def build(
+    spec_file: Path | None,
+    output: str,
+    emit: str,
+    content_dirs: tuple[Path, ...],
+    templates_dirs: tuple[Path, ...],
+    **flags: Any,
+) -> None:
+    """Build one tailored handout PDF."""
+    from handouts.engine import Engine
+    from handouts.render import handout_xml, render_handout
+    from handouts.spec import load_spec_file, parse_spec
+    from handouts.write import write_output
+
+    data = load_spec_file(spec_file) if spec_file else {}
+    data.update(_flag_values(flags))
+    origin = str(spec_file) if spec_file else "command line"
+    base_dir = spec_file.parent if spec_file else Path.cwd()
+    spec = parse_spec(data, origin, base_dir)
+    engine = Engine.from_dirs(content_dirs, templates_dirs)
+    if emit == "xml":
+        click.echo(handout_xml(spec, engine), nl=False)
+        return
+    rendered = render_handout(spec, engine)
+    write_output(rendered.pdf, output)
+    if output != "-":
+        click.echo(f"Wrote {output} ({rendered.pages} pages)", err=True)
+
+
+def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:
+    """Spec keys for the flags that were given on the command line."""
+    renames = {"type_": "type", "print_size": "print", "tags": "tags"}
+    values = {renames.get(k, k): v for k, v in flags.items() if v not in (None, ())}
+    if "notes" in values:
+        values["notes"] = list(values["notes"])
+    return values

@@ -1,0 +1,42 @@
+"""Turn command lines into handouts: the `handouts` group, its commands, and the quiet entry point."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from handouts import __version__
+from handouts.cli.batch import batch
+from handouts.cli.build import build
+from handouts.cli.check import check
+from handouts.cli.listing import list_
+from handouts.cli.options import CONTEXT, HandoutsGroup
+from handouts.cli.serve import serve
+from handouts.cli.site import site
+
+
+@click.group(cls=HandoutsGroup, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="handouts")
+def main() -> None:
+    """Print tailored, plain-language handouts about multiple sclerosis (MS).
+
+    Start with `handouts build -o handout.pdf`, then tailor it with --type, --stage,
+    --audience and the other options of `handouts build --help`.
+    """
+
+
+main.add_command(batch)
+main.add_command(build)
+main.add_command(check)
+main.add_command(list_)
+main.add_command(serve)
+main.add_command(site)
+
+
+def run() -> None:
+    """Entry point that keeps broken pipes quiet (e.g. `handouts build -o - | head`)."""
+    try:
+        main()
+    except BrokenPipeError:
+        sys.exit(1)

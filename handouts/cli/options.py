@@ -1,0 +1,41 @@
+"""Shared pieces of the command line: Click context, directory options, and the group that hides tracebacks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+content_dir_option = click.option(
+    "--content-dir",
+    "content_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Your own content directory, layered over the built-in blocks (repeatable; later wins).",
+)
+templates_dir_option = click.option(
+    "--templates-dir",
+    "templates_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Your own layouts, themes and fonts, layered over the built-in ones (repeatable).",
+)
+
+
+class HandoutsGroup(click.Group):
+    """Click group that turns unexpected failures into one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("HANDOUTS_DEBUG"):
+                raise
+            message = f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)"
+            raise click.ClickException(message) from exc

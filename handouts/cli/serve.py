@@ -1,0 +1,57 @@
+"""`handouts serve`: the clinicians' web form on a local address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+
+
+@click.command(context_settings=CONTEXT)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. The form has no login: keep the default unless other computers must reach it.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--clinic",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Clinic profile YAML printed on every handout. Set here, never by the form.",
+)
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Requests served at once."
+)
+@content_dir_option
+@templates_dir_option
+def serve(
+    host: str,
+    port: int,
+    clinic: Path | None,
+    threads: int,
+    content_dirs: tuple[Path, ...],
+    templates_dirs: tuple[Path, ...],
+) -> None:
+    """Serve the handout form to a browser: choose the options, then Download PDF or Print.
+
+    Open the address it prints (http://127.0.0.1:8000/ by default). The clinic profile and the
+    content and template directories are fixed here, when the server starts. Nothing typed into the
+    form is stored or logged. Stop the server with Ctrl+C.
+    """
+    from handouts.clinic import load_clinic
+    from handouts.engine import Engine
+    from handouts.web.app import create_app
+    from handouts.web.server import make_server, run_server
+
+    engine = Engine.from_dirs(content_dirs, templates_dirs)
+    app = create_app(engine, load_clinic(clinic) if clinic else None)
+    run_server(make_server(app, host, port, threads), lambda line: click.echo(line, err=True))

@@ -1,0 +1,218 @@
+"""Turn the trees of several parts (core handout, topic sheets) into one PDF: one story, one build, one post-pass."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    ActionFlowable,
+    Flowable,
+    Frame,
+    FrameBreak,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+)
+from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
+
+from handouts.errors import RenderError
+from handouts.pdf.document import HandoutDocTemplate, RenderedDocument, masthead_height
+from handouts.pdf.postpass import FinishOptions, finish_pdf
+from handouts.pdf.render import PdfOptions
+from handouts.pdf.story import StoryContext, build_story
+from handouts.pdf.structtree import write_structure
+from handouts.pdf.tagging import MarkedContent, TaggingCanvas, assign_structure
+from handouts.pdf.themes import Theme
+from handouts.xmltree import HandoutMeta, Node
+
+
+@dataclass(frozen=True)
+class PackDocument:
+    """The laid-out pack and the page each part starts and ends on."""
+
+    document: RenderedDocument
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def part_pages(self) -> list[int]:
+        return [end - start + 1 for start, end in zip(self.starts, self.ends, strict=True)]
+
+
+@dataclass(frozen=True)
+class PartStory:
+    """One part of a pack: its id (unique in the pack), its title (the part's bookmark) and its flowables."""
+
+    id: str
+    title: str
+    story: list[Flowable]
+
+
+class PartEnd(ActionFlowable):  # type: ignore[misc]
+    """Records, after a part's last flowable, the page it ended on."""
+
+    def apply(self, doc: Any) -> None:
+        doc.part_ends.append(doc.page)
+
+
+class ToOddPage(ActionFlowable):  # type: ignore[misc]
+    """Ends the page when the next one would be even, so that the part after it starts on a right-hand page."""
+
+    def apply(self, doc: Any) -> None:
+        if (doc.page + 1) % 2 == 0:
+            doc.handle_pageBreak()
+
+
+class PackDocTemplate(HandoutDocTemplate):
+    """The handout document with one first-page template per part and a two-level outline."""
+
+    part_ends: list[int]
+
+    def set_part_templates(self, heights: list[float]) -> None:
+        """Template `first-<n>` for part n (its masthead across the top, then columns); `later` after."""
+        templates = []
+        for index, height in enumerate(heights):
+            frames = self.column_frames(height, f"p{index}-col")
+            if height:
+                masthead = Frame(
+                    self.leftMargin,
+                    self.bottomMargin + self.height - height,
+                    self.width,
+                    height,
+                    id=f"p{index}-masthead",
+                    leftPadding=0,
+                    rightPadding=0,
+                    topPadding=0,
+                    bottomPadding=0,
+                )
+                frames = [masthead, *frames]
+            templates.append(
+                PageTemplate(
+                    id=f"first-{index}", frames=frames, onPage=self.draw_footer, autoNextPageTemplate="later"
+                )
+            )
+        later = PageTemplate(id="later", frames=self.column_frames(0, "col"), onPage=self.draw_footer)
+        self.addPageTemplates([templates[0], later, *templates[1:]])
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        """Part titles are top-level bookmarks; a part's sections sit beneath them (`outline_level`)."""
+        title = getattr(flowable, "outline_title", None)
+        if title:
+            key = f"section-{getattr(flowable, 'outline_key', title)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=getattr(flowable, "outline_level", 0), closed=False)
+
+
+def build_pack_pdf(
+    parts: list[PartStory],
+    theme: Theme,
+    paper: str,
+    info: HandoutMeta,
+    tagged: bool = False,
+    duplex: bool = False,
+) -> PackDocument:
+    """Lay out every part in one build: page numbers, fields and tagging span the whole pack."""
+    buffer = io.BytesIO()
+    doc = PackDocTemplate(buffer, theme, paper, info)
+    doc.part_ends = []
+    story: list[Flowable] = []
+    heights: list[float] = []
+    for index, part in enumerate(parts):
+        masthead = [f for f in part.story if getattr(f, "handout_masthead", False)]
+        height = (
+            masthead_height(masthead, doc.width, doc.height) if masthead and theme.page("columns") > 1 else 0
+        )
+        heights.append(height)
+        if index:
+            story += [ToOddPage()] if duplex else []
+            story += [NextPageTemplate(f"first-{index}"), PageBreak()]
+        story += [*masthead, FrameBreak(), *part.story[len(masthead) :]] if height else part.story
+        story.append(PartEnd())
+    doc.set_part_templates(heights)
+    marks = MarkedContent(assign_structure(story)) if tagged else None
+    try:
+        doc.build(story, canvasmaker=partial(TaggingCanvas, handout_marks=marks) if marks else Canvas)
+    except ReportLabLayoutError as exc:
+        raise RenderError(
+            "a part of the handout is taller than one page and cannot be split "
+            "(shorten the note or block, or use the standard print size)"
+        ) from exc
+    rendered = RenderedDocument(
+        pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks
+    )
+    ends = tuple(doc.part_ends)
+    starts = (1, *(_next_start(end, duplex) for end in ends[:-1]))
+    return PackDocument(rendered, starts, ends)
+
+
+def _next_start(end: int, duplex: bool) -> int:
+    """The page after `end`, or the next odd page when printing on both sides."""
+    return end + 1 + (duplex and end % 2 == 1)
+
+
+@dataclass(frozen=True)
+class RenderedPack:
+    """The finished PDF (empty for a draft whose parts overflow), its pages and each part's pages."""
+
+    pdf: bytes
+    pages: int
+    part_pages: tuple[int, ...]
+
+
+def render_pack_pdf(
+    parts: list[tuple[str, Node]],
+    attrs: dict[str, str],
+    theme: Theme,
+    options: PdfOptions,
+    duplex: bool = False,
+) -> RenderedPack:
+    """Draw every part's tree into one document named by `attrs`; a part over its max-pages, while
+    `options.page_limit` is set, returns a draft (page counts only, no post-pass)."""
+    meta = HandoutMeta.from_root(Node("handout", attrs, 1))
+    nested = len(parts) > 1
+    stories = []
+    for part_id, root in parts:
+        context = StoryContext(
+            theme=theme,
+            accent=options.accent or theme.colour_hex("rule"),
+            logo=options.logo,
+            fillable=options.fillable,
+            origin=f"part '{part_id}' output",
+        )
+        story = build_story(root, context)
+        title = root.attrs.get("title", part_id)
+        nest_outline(story, part_id, title, nested)
+        stories.append(PartStory(part_id, title, story))
+    built = build_pack_pdf(stories, theme, options.paper, meta, tagged=options.tagged, duplex=duplex)
+    pages = tuple(built.part_pages())
+    limits = [HandoutMeta.from_root(root).max_pages for _, root in parts]
+    if options.page_limit is not None and any(n and p > n for p, n in zip(pages, limits, strict=True)):
+        return RenderedPack(b"", built.document.pages, pages)
+    finish = FinishOptions(
+        meta=meta,
+        field_font=theme.font_paths["regular"],
+        field_font_size=theme.style("body").fontSize,
+        fingerprint=options.fingerprint,
+    )
+    document = built.document
+    tagger = partial(write_structure, marks=document.marks) if document.marks else None
+    return RenderedPack(finish_pdf(document.pdf, document.fields, finish, tagger), document.pages, pages)
+
+
+def nest_outline(story: list[Any], part_id: str, title: str, nested: bool) -> None:
+    """Make section bookmarks and structure groups unique to the part; in a pack, nest them under the part."""
+    for flowable in story:
+        section = getattr(flowable, "handout_section", None)
+        if section is not None:
+            flowable.handout_section = f"{part_id}/{section}"
+        if getattr(flowable, "outline_title", None):
+            flowable.outline_key = f"{part_id}-{getattr(flowable, 'outline_key', '')}"
+            flowable.outline_level = 1 if nested else 0
+    if nested and story and not getattr(story[0], "outline_title", None):
+        head = story[0]
+        head.outline_title = title
+        head.outline_key = f"part-{part_id}"
+        head.outline_level = 0

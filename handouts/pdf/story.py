@@ -1,0 +1,276 @@
+"""Turn a handout XML tree into ReportLab flowables, styled by the theme, each keeping its semantic role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+
+from handouts.errors import LayoutError
+from handouts.limits import MAX_PARAGRAPH_CHARS
+from handouts.pdf.flowables import (
+    Callout,
+    FieldLines,
+    LogoImage,
+    QrCode,
+    QuestionItem,
+    Rule,
+    TaggedTable,
+    list_items,
+    new_list_id,
+    parsed_paragraph,
+    tag,
+)
+from handouts.pdf.themes import Theme
+from handouts.vocabulary import WEB_SCHEMES, is_link
+from handouts.xmltree import Node
+
+
+@dataclass(frozen=True)
+class StoryContext:
+    """What builders need besides the node: theme, accent colour, logo, fillable fields, origin."""
+
+    theme: Theme
+    accent: str
+    logo: Path | None
+    fillable: bool
+    origin: str
+
+
+Builder = Callable[[Node, StoryContext], list[Flowable]]
+
+
+def build_story(root: Node, ctx: StoryContext) -> list[Flowable]:
+    """All flowables for a <handout>, in reading order."""
+    return build_children(root, ctx)
+
+
+def build_children(node: Node, ctx: StoryContext) -> list[Flowable]:
+    flowables: list[Flowable] = []
+    for child in node.elements():
+        builder = BUILDERS.get(child.tag)
+        if builder is None:
+            raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside <{node.tag}>")
+        flowables.extend(builder(child, ctx))
+    return flowables
+
+
+def inline_markup(node: Node, ctx: StoryContext) -> str:
+    """ReportLab paragraph markup for a node's mixed content. Text is escaped here, exactly once."""
+    parts: list[str] = []
+    for child in node.children:
+        if isinstance(child, str):
+            parts.append(escape(child))
+        elif child.tag == "b":
+            parts.append(f"<b>{inline_markup(child, ctx)}</b>")
+        elif child.tag == "br":
+            parts.append("<br/>")
+        elif child.tag == "link":
+            href = child.attrs.get("href", "")
+            if not is_link(href):
+                raise LayoutError(f"{ctx.origin}:{child.line}: link {href[:40]!r} must start with https://")
+            colour = ctx.theme.colour_hex("link")
+            parts.append(
+                f"<a href={quoteattr(href)} color={quoteattr(colour)}>{inline_markup(child, ctx)}</a>"
+            )
+        else:
+            raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside text")
+    markup = " ".join("".join(parts).split()) if parts else ""
+    if len(markup) > MAX_PARAGRAPH_CHARS:  # ReportLab's line breaking slows down sharply beyond this
+        raise LayoutError(
+            f"{ctx.origin}:{node.line}: <{node.tag}> holds {len(markup):,} characters, the limit is "
+            f"{MAX_PARAGRAPH_CHARS:,} (shorten the text it comes from)"
+        )
+    return markup
+
+
+def paragraph(node: Node, ctx: StoryContext, style: str, role: str) -> Paragraph:
+    return tag(parsed_paragraph(inline_markup(node, ctx), ctx.theme.style(style)), role)
+
+
+def build_paragraph(node: Node, ctx: StoryContext) -> list[Flowable]:
+    return [paragraph(node, ctx, node.attrs.get("style", "body"), "P")]
+
+
+def build_heading(node: Node, ctx: StoryContext) -> list[Flowable]:
+    level = node.attrs.get("level", "2")
+    if level not in ("2", "3", "4"):
+        raise LayoutError(f"{ctx.origin}:{node.line}: heading level must be 2, 3 or 4 (the title is level 1)")
+    flowable = paragraph(node, ctx, f"h{level}", f"H{level}")
+    flowable.keepWithNext = 1
+    return [flowable]
+
+
+def build_section(node: Node, ctx: StoryContext) -> list[Flowable]:
+    flowables = build_children(node, ctx)
+    if flowables and node.attrs.get("title"):
+        flowables[0].outline_title = node.attrs["title"]
+        flowables[0].outline_key = node.attrs.get("id", node.attrs["title"])
+    for flowable in flowables:
+        flowable.handout_section = node.attrs.get("id") or f"line-{node.line}"
+    return flowables
+
+
+def build_title_block(node: Node, ctx: StoryContext) -> list[Flowable]:
+    flowables: list[Flowable] = []
+    for child in node.elements():
+        if child.tag == "title":
+            flowables.append(paragraph(child, ctx, "title", "H1"))
+        elif child.tag == "subtitle":
+            flowables.append(paragraph(child, ctx, "subtitle", "P"))
+        elif child.tag == "line":
+            flowables.append(paragraph(child, ctx, "line", "P"))
+        elif child.tag == "image":
+            flowables.extend(build_image(child, ctx))
+        else:
+            raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside <title-block>")
+    flowables.append(Spacer(1, 6))
+    flowables.append(Rule(ctx.accent, ctx.theme.size("accent_bar")))
+    flowables.append(Spacer(1, 10))
+    for flowable in flowables:
+        flowable.handout_masthead = True
+    return flowables
+
+
+def build_image(node: Node, ctx: StoryContext) -> list[Flowable]:
+    if node.attrs.get("src") != "logo":
+        raise LayoutError(
+            f'{ctx.origin}:{node.line}: <image src> must be "logo" (images come from the clinic profile)'
+        )
+    if ctx.logo is None:
+        return []
+    return [LogoImage(ctx.logo, ctx.theme.size("logo_height"), node.attrs.get("alt", ""))]
+
+
+def build_list(node: Node, ctx: StoryContext) -> list[Flowable]:
+    kind = node.attrs.get("kind", "bullet")
+    if kind not in ("bullet", "number"):
+        raise LayoutError(f"{ctx.origin}:{node.line}: list kind must be bullet or number")
+    items = []
+    for child in node.elements():
+        if child.tag != "item":
+            raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside <list>")
+        items.append(paragraph(child, ctx, "item", "LBody"))
+    return list_items(items, kind, ctx.theme)
+
+
+def build_callout(node: Node, ctx: StoryContext) -> list[Flowable]:
+    kind = node.attrs.get("kind", "note")
+    inner: list[Flowable] = []
+    if node.attrs.get("title"):
+        title = Node("b", {}, node.line, [node.attrs["title"]])
+        inner.append(
+            tag(
+                parsed_paragraph(
+                    inline_markup(Node("p", {}, node.line, [title]), ctx), ctx.theme.style("callout_title")
+                ),
+                "H3",
+            )
+        )
+    for child in node.elements():
+        if child.tag == "paragraph":
+            inner.append(paragraph(child, ctx, "callout", "P"))
+        else:
+            inner.extend(BUILDERS[child.tag](child, ctx) if child.tag in BUILDERS else [])
+    return [Callout(inner, ctx.theme, kind)]
+
+
+def build_checklist(node: Node, ctx: StoryContext) -> list[Flowable]:
+    lines = int(node.attrs.get("lines", "1"))
+    items: list[Flowable] = []
+    for child in node.elements():
+        if child.tag != "question":
+            raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside <checklist>")
+        text = parsed_paragraph(inline_markup(child, ctx), ctx.theme.style("question"))
+        items.append(
+            QuestionItem(
+                child.attrs.get("id", f"q{len(items) + 1}"),
+                child.text(),
+                text,
+                lines,
+                ctx.theme,
+                ctx.fillable,
+                node.attrs.get("answer-label", ""),
+            )
+        )
+    list_id = new_list_id()
+    return [tag(item, "LI", list_id=list_id, list_kind="check") for item in items]
+
+
+def build_write_in(node: Node, ctx: StoryContext) -> list[Flowable]:
+    label = node.attrs.get("label", "")
+    lines = int(node.attrs.get("lines", "3"))
+    name = node.attrs.get("name", "notes")
+    flowables: list[Flowable] = []
+    if label:
+        heading = tag(parsed_paragraph(f"<b>{escape(label)}</b>", ctx.theme.style("body")), "P")
+        heading.keepWithNext = 1
+        flowables.append(heading)
+    flowables.append(FieldLines(name, label or name, lines, ctx.theme, ctx.fillable))
+    return flowables
+
+
+def build_qr(node: Node, ctx: StoryContext) -> list[Flowable]:
+    url = node.attrs.get("url", "")
+    if not url.startswith(WEB_SCHEMES):
+        raise LayoutError(f"{ctx.origin}:{node.line}: <qr url> must start with https://")
+    alt = node.attrs.get("alt") or f"QR code: {url}"
+    return [QrCode(url, node.attrs.get("label", ""), alt, ctx.theme)]
+
+
+def build_glossary(node: Node, ctx: StoryContext) -> list[Flowable]:
+    items = []
+    for child in node.elements():
+        term = escape(child.attrs.get("name", ""))
+        items.append(
+            tag(parsed_paragraph(f"<b>{term}</b>: {inline_markup(child, ctx)}", ctx.theme.style("item")), "LBody")
+        )
+    return list_items(items, "none", ctx.theme)
+
+
+def build_sources(node: Node, ctx: StoryContext) -> list[Flowable]:
+    items = [
+        tag(parsed_paragraph(inline_markup(c, ctx), ctx.theme.style("small")), "LBody") for c in node.elements()
+    ]
+    return list_items(items, "number-small", ctx.theme)
+
+
+def build_table(node: Node, ctx: StoryContext) -> list[Flowable]:
+    rows = []
+    for row in node.elements():
+        cells = []
+        for cell in row.elements():
+            header = cell.attrs.get("header") == "true"
+            cells.append((paragraph(cell, ctx, "h4" if header else "body", "TH" if header else "TD"), header))
+        rows.append(cells)
+    return [TaggedTable(rows, ctx.theme)] if rows else []
+
+
+def build_page_break(node: Node, ctx: StoryContext) -> list[Flowable]:
+    return [PageBreak()]
+
+
+BUILDERS: dict[str, Builder] = {
+    "title-block": build_title_block,
+    "section": build_section,
+    "heading": build_heading,
+    "paragraph": build_paragraph,
+    "list": build_list,
+    "callout": build_callout,
+    "checklist": build_checklist,
+    "write-in": build_write_in,
+    "qr": build_qr,
+    "image": build_image,
+    "glossary": build_glossary,
+    "sources": build_sources,
+    "table": build_table,
+    "page-break": build_page_break,
+}
+
+
+def story_outline(flowables: list[Flowable]) -> list[str]:
+    """One line per flowable, `Class[role]`, for tests that check the story without a PDF."""
+    return [f"{type(f).__name__}[{getattr(f, 'handout_role', '-')}]" for f in flowables]

@@ -1,0 +1,208 @@
+"""The shape of the package, read from its own source: layers point one way, no cycles, small modules."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
+
+LAYERS = {
+    "cli": 5,
+    "__main__": 5,
+    "__init__": 5,
+    "batch": 4,
+    "web": 4,
+    "check": 4,
+    "render": 3,
+    "engine": 3,
+    "content": 2,
+    "layout": 2,
+    "pdf": 2,
+}
+"""cli -> front doors (batch, web, check) -> render (and the engine that caches libraries and themes) -> stages (content, layout, pdf) -> shared modules.
+Every other top-level module (spec, clinic, errors, ...) is shared: layer 1."""
+
+STAGE_ORDER = {"content": 0, "layout": 1, "pdf": 2}
+"""Within the stages, a stage may use an earlier one's values, never a later one's."""
+
+SHARED = {
+    "clinic",
+    "errors",
+    "i18n",
+    "limits",
+    "paths",
+    "spec",
+    "vocabulary",
+    "write",
+    "xmltree",
+    "yamlfile",
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imported(path: Path, names: set[str]) -> Iterator[tuple[str, int, bool]]:
+    """(module, line, at_top) for every import of one of our modules, wherever it is in the file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(node) for node in tree.body}
+    for node in ast.walk(tree):
+        targets: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            targets = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        for target in targets:
+            if target in names and target != "handouts":
+                yield target, node.lineno, id(node) in top
+
+
+def graph() -> dict[str, set[str]]:
+    found = modules()
+    names = set(found)
+    return {name: {target for target, _, _ in imported(path, names)} for name, path in found.items()}
+
+
+def unit(module: str) -> str:
+    """The subpackage or top-level module a module belongs to: handouts.pdf.story -> pdf."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def layer(module: str) -> int:
+    return LAYERS.get(unit(module), 1)
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one node (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in edges.get(node, ()):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1 or node in edges.get(node, ()):
+                found.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_top_level_holds_only_shared_modules_and_stage_packages() -> None:
+    top = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__", "__main__", "render", "engine"}
+    assert top == SHARED
+    packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    assert packages == {"batch", "check", "cli", "content", "layout", "pdf", "web"}
+
+
+def test_dependencies_point_from_the_command_line_down_to_the_shared_modules() -> None:
+    wrong = [
+        f"{source} (layer {layer(source)}) imports {target} (layer {layer(target)})"
+        for source, targets in graph().items()
+        for target in targets
+        if layer(target) > layer(source)
+        or (layer(target) == layer(source) == 4 and unit(target) != unit(source))
+    ]
+    assert wrong == []
+
+
+def test_a_stage_uses_only_earlier_stages() -> None:
+    wrong = [
+        f"{source} imports {target}"
+        for source, targets in graph().items()
+        for target in targets
+        if unit(source) in STAGE_ORDER
+        and unit(target) in STAGE_ORDER
+        and STAGE_ORDER[unit(target)] > STAGE_ORDER[unit(source)]
+    ]
+    assert wrong == []
+
+
+def test_the_pdf_stage_reads_only_the_tree_and_the_theme() -> None:
+    wrong = [
+        f"{source} imports {target}"
+        for source, targets in graph().items()
+        for target in targets
+        if unit(source) == "pdf" and unit(target) in {"content", "layout", "render", "spec", "clinic"}
+    ]
+    assert wrong == []
+    code = "import sys, handouts.pdf.render; print(sorted({'jinja2', 'markdown_it'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_no_import_cycles_between_modules() -> None:
+    assert cycles(graph()) == []
+
+
+def test_no_import_cycles_between_subpackages() -> None:
+    edges: dict[str, set[str]] = {}
+    for source, targets in graph().items():
+        edges.setdefault(unit(source), set()).update(unit(t) for t in targets if unit(t) != unit(source))
+    assert cycles(edges) == []
+
+
+def test_imports_sit_at_the_top_outside_the_command_line() -> None:
+    """The command line defers its commands' imports to keep `handouts --help` fast; nothing else does."""
+    found = modules()
+    late = [
+        f"{name}:{line} imports {target}"
+        for name, path in found.items()
+        if unit(name) not in {"cli", "__init__"}
+        for target, line, at_top in imported(path, set(found))
+        if not at_top
+    ]
+    assert late == []
+
+
+@pytest.mark.parametrize(
+    ("command", "absent"),
+    [
+        (["build", "-o", "-"], {"flask", "waitress", "textstat", "handouts.check", "handouts.batch"}),
+        (["list"], {"flask", "waitress", "textstat", "pikepdf"}),
+        (["--help"], {"flask", "waitress", "textstat", "pikepdf", "jinja2", "reportlab"}),
+    ],
+)
+def test_a_command_imports_only_what_it_needs(command: list[str], absent: set[str]) -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from handouts.cli import main\n"
+        f"result = CliRunner().invoke(main, {command!r})\n"
+        "assert result.exit_code == 0, result.output\n"
+        f"print(sorted({absent!r} & set(sys.modules)))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip().splitlines()[-1] == "[]"
