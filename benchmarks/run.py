@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # 1,000-row batch, as in the README (a few minutes)
     python benchmarks/run.py --rows 200      # a quicker look
+    python benchmarks/run.py --pack-only     # a handout and three topic sheets: one pack vs. four PDFs
 
 Every figure is measured against the baseline in the same run, so a busy machine slows both alike.
 """
@@ -228,6 +229,28 @@ def measure_warm(spec: Any, job: Job, engine: Any, repeat: int) -> list[Line]:
     ]  # fmt: skip
 
 
+def measure_pack(spec: Any, engine: Any, repeat: int) -> list[Line]:
+    """A pack (the handout and three topic sheets, one document) beside the sum of its parts made alone."""
+    from handouts.render import render_handout
+
+    sheets = tuple(sorted(engine.library("en").sheets))[:3]
+    if not sheets:
+        return [Line("pack: no topic sheets in the library", "-")]
+    pack = dataclasses.replace(spec, sheets=sheets)
+    alone = [spec, *(dataclasses.replace(spec, sheets=(s,), sheets_only=True) for s in sheets)]
+    pack_pages = render_handout(pack, engine).pages
+    parts_pages = sum(render_handout(part, engine).pages for part in alone)
+    together = per_call(lambda: render_handout(pack, engine), repeat)
+    apart = sum(per_call(lambda part=part: render_handout(part, engine), repeat).cpu for part in alone)
+    names = ", ".join(sheets)
+    return [
+        Line(f"pack of the handout and {names}: CPU ms", f"{ms(together.cpu)} ({pack_pages} pages)",
+             "", "", ""),
+        Line("  the same four parts made one by one: CPU ms (sum)", f"{ms(apart)} ({parts_pages} pages)", "",
+             ratio(together.cpu, apart), "about 1x"),
+    ]  # fmt: skip
+
+
 def measure_cold(work: Path, job: Job, repeat: int) -> list[Line]:
     """`handouts build` as a new process, beside a new process that imports ReportLab and lays out the text."""
     spec = {**variant(0), "clinic": "clinic.yaml", "notes": NOTES.split(" | "), "patient_name": person(0),
@@ -292,7 +315,10 @@ def measure(args: argparse.Namespace, work: Path) -> list[Line]:
     clinic = make_clinic(work)
     engine = Engine.from_dirs()
     jobs = variant_jobs(clinic, engine)
+    if args.pack_only:
+        return measure_pack(row_spec(0, clinic), engine, args.repeat)
     lines = measure_warm(row_spec(0, clinic), job_for_row(jobs, 0), engine, args.repeat)
+    lines += measure_pack(row_spec(0, clinic), engine, args.repeat)
     lines += measure_cold(work, job_for_row(jobs, 0), args.repeat)
     batch_lines, summary = measure_batch(work, jobs, args.rows, args.jobs)
     return lines + batch_lines + measure_memory(work, args.rows, args.jobs, summary)
@@ -323,6 +349,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1000, help="rows in the large batch (default 1000)")
     parser.add_argument("--jobs", type=int, default=2, help="processes for both batches (default 2)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per single-handout figure")
+    parser.add_argument("--pack-only", action="store_true", help="only the pack against the sum of its parts")
     args = parser.parse_args()
     say(environment())
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
