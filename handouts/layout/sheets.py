@@ -14,9 +14,11 @@ from handouts.spec import HandoutSpec
 SHEET_LAYOUT = "sheet"
 SHEET_MAX_SQUEEZE = 3
 """The steps the sheet layout can give up when a sheet overflows its pages (see templates/layouts/sheet.xml.j2)."""
-HELP_BLOCK_IDS = ("where-to-get-help",)
-"""Core blocks printed under a sheet's "Where to get help" (the core handout's country-aware help block);
-when the library has none of them that fit, the sheet layout prints one line of its own."""
+HELP_BLOCK_IDS = ("getting-help",)
+"""Core blocks printed under a sheet's "Where to get help" (the handout's country-aware help block, in
+content/<lang>/when-to-call/); when the library has none that fit, the sheet layout prints one line of its own."""
+HELP_SHEET = "getting-help"
+"""The sheet that is itself about getting help: it has no "Where to get help" section."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,6 @@ def with_help(selection: Selection, library: Library, help_id: str, spec: Handou
         for i in HELP_BLOCK_IDS
         if i in library.blocks and library.blocks[i].tags.fit(spec.type, spec.stage, spec.audience)
     )
-    if not blocks:
+    if not blocks or help_id == f"{HELP_SHEET}-help":
         return selection
     return replace(selection, sections=(*selection.sections, Section(Topic(help_id, help_id), blocks)))
