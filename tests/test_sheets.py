@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pypdf
 import pytest
 from click.testing import Result
@@ -26,7 +27,7 @@ from handouts.render import handout_xml, render_handout
 from handouts.xmltree import parse_handout_xml
 
 from .conftest import FIXTURES, make_spec, pdf_text
-from .pdfcheck import check_tagged_pdf
+from .pdfcheck import check_tagged_pdf, walk_structure
 
 Cli = Callable[..., Result]
 SHEETS = FIXTURES / "sheets"
@@ -459,3 +460,13 @@ def _walk(node: Any) -> list[Any]:
     for child in node.elements():
         found += _walk(child)
     return found
+
+
+def test_each_part_of_a_pack_is_a_part_element(sheet_engine: Engine) -> None:
+    pdf = render_handout(make_spec(sheets=["sample"], sections=["about-ms"]), sheet_engine).pdf
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        document = doc.Root.StructTreeRoot.K
+        document = document[0] if isinstance(document, pikepdf.Array) else document
+        kids = [k for k in document.K if isinstance(k, pikepdf.Dictionary)]
+        assert [str(k.S) for k in kids] == ["/Part", "/Part"]
+        assert walk_structure(doc).problems == []

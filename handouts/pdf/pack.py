@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import partial
+from itertools import groupby
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
@@ -25,7 +26,7 @@ from handouts.pdf.postpass import FinishOptions, finish_pdf
 from handouts.pdf.render import PdfOptions
 from handouts.pdf.story import StoryContext, build_story
 from handouts.pdf.structtree import write_structure
-from handouts.pdf.tagging import MarkedContent, TaggingCanvas, assign_structure
+from handouts.pdf.tagging import MarkedContent, StructNode, TaggingCanvas, place
 from handouts.pdf.themes import Theme
 from handouts.xmltree import HandoutMeta, Node
 
@@ -132,7 +133,7 @@ def build_pack_pdf(
         story += [*masthead, FrameBreak(), *part.story[len(masthead) :]] if height else part.story
         story.append(PartEnd())
     doc.set_part_templates(heights)
-    marks = MarkedContent(assign_structure(story)) if tagged else None
+    marks = MarkedContent(pack_structure(parts)) if tagged else None
     try:
         doc.build(story, canvasmaker=partial(TaggingCanvas, handout_marks=marks) if marks else Canvas)
     except ReportLabLayoutError as exc:
@@ -146,6 +147,17 @@ def build_pack_pdf(
     ends = tuple(doc.part_ends)
     starts = (1, *(_next_start(end, duplex) for end in ends[:-1]))
     return PackDocument(rendered, starts, ends)
+
+
+def pack_structure(parts: list[PartStory]) -> StructNode:
+    """The Document element of a pack: one Part element per part (alone, the part is the document),
+    its sections Sect elements beneath, each flowable its element."""
+    document = StructNode("Document", placed=True)
+    for part in parts:
+        holder = document.child("Part") if len(parts) > 1 else document
+        for section, flowables in groupby(part.story, key=lambda f: getattr(f, "handout_section", None)):
+            place(flowables, holder if section is None else holder.child("Sect"))
+    return document
 
 
 def _next_start(end: int, duplex: bool) -> int:
