@@ -40,7 +40,8 @@ def test_batch_with_a_sheets_column(cli: Cli, tmp_path: Path) -> None:
     with (out / "report.csv").open(encoding="utf-8", newline="") as stream:
         rows = {row["id"]: row for row in csv.DictReader(stream)}
     assert [rows[i]["status"] for i in ("B1", "B2", "B3", "B4")] == ["ok", "ok", "ok", "failed"]
-    assert "unknown sheet 'nosuch' (available sheets: sample)" in rows["B4"]["error"]
+    assert "unknown sheet 'nosuch' (available sheets: " in rows["B4"]["error"]
+    assert "sample" in rows["B4"]["error"]
     core = pages(out / "B1-none.pdf")
     assert pages(out / "B2-sample.pdf") == core + 1
     assert pages(out / "B3-sample.pdf") == 1
@@ -55,7 +56,9 @@ def test_batch_dry_run_names_an_unknown_sheet(cli: Cli, tmp_path: Path) -> None:
         "batch", str(manifest), "-o", str(tmp_path / "out"), "--dry-run", "--content-dir", str(SHEETS)
     )
     assert result.exit_code == 1
-    assert "sheets: unknown sheet 'tiredness' (available sheets: sample)" in result.output
+    line = next(x for x in result.output.splitlines() if "unknown sheet" in x)
+    assert "sheets: unknown sheet 'tiredness' (available sheets: " in line
+    assert ", sample" in line
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +101,9 @@ def test_form_refuses_a_sheet_it_does_not_offer(sheet_server: Server) -> None:
 def test_site_publishes_every_sheet_under_its_stable_name(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "public"
     result = cli(
-        "site", str(out), "--content-dir", str(SHEETS), "--types", "rrms", "--languages", "en,es", "-j", "1"
-    )
+        "site", str(out), "--content-dir", str(SHEETS), "--types", "rrms", "--languages", "en,es", "--sheets",
+        "sample", "-j", "1",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (out / "sheets").iterdir())
     assert names == sorted(
@@ -136,4 +140,6 @@ def test_site_sheets_filter(cli: Cli, tmp_path: Path) -> None:
     assert not (out / "sheets").exists()
     result = cli(*base, "--sheets", "tiredness")
     assert result.exit_code == 2
-    assert "--sheets: 'tiredness' is not a sheet (choose from: sample, or none)" in result.output
+    assert "--sheets: 'tiredness' is not a sheet (choose from: " in result.output
+    assert "sample, " in result.output
+    assert result.output.rstrip().endswith(", or none)")

@@ -124,6 +124,8 @@ def test_filters_build_a_smaller_site_atomically_and_reproducibly(tmp_path: Path
         "large",
         "--languages",
         "en",
+        "--sheets",
+        "none",
         "-j",
         "1",
     )
