@@ -1,5 +1,5 @@
-# Everyday tasks. `make check` is what CI runs after installing.
-.PHONY: check lint test images
+# Everyday tasks. CI runs .ci/run (lint, `handouts check --strict`, and every test including the slow ones).
+.PHONY: check lint test test-all images
 
 check: lint test
 
@@ -9,6 +9,10 @@ lint:
 
 test:
 	python -m pytest -q
+
+# The slow tests too (every tailoring in large print, a 100,000-row manifest), as .ci/run does.
+test-all:
+	python -m pytest -q --run-slow
 
 # Page 1 of the standard, large-print and summary handouts and of a topic sheet, shown in README.md and docs/.
 images:

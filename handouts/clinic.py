@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from handouts.errors import SpecError, join_problems
+from handouts.errors import SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
 from handouts.vocabulary import is_web_address
 from handouts.yamlfile import load_yaml_file, read_at_most
@@ -61,7 +61,7 @@ def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic
     if fields.get("logo"):
         logo = check_logo(base_dir / str(fields["logo"]), origin, problems)
     if problems:
-        raise SpecError(join_problems(problems, origin))
+        raise SpecError.listing(problems, origin)
     return Clinic(
         name=texts["name"] or "",
         department=texts["department"],

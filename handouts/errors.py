@@ -3,12 +3,51 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Self
 
 import click
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, made where it is found: where (file, line, field), what, and how to fix it."""
+
+    message: str
+    hint: str = ""
+    file: str = ""
+    """The file, or what stands for one: `command line`, `web form`, `manifest.csv row 4`."""
+    line: int = 0
+    field: str = ""
+    """The spec key, form field or manifest column."""
+
+    @property
+    def detail(self) -> str:
+        """What is wrong and how to fix it, without the place: `what (how)`."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+    def __str__(self) -> str:
+        """`file:line: field: what (how)`, leaving out what is not known."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return ": ".join(part for part in (where, self.field, self.detail) if part)
+
+
 class HandoutsError(click.ClickException):
-    """Base error: Click prints the one-line message and exits 1, without a traceback."""
+    """Base error: Click prints the one-line message and exits 1, without a traceback.
+
+    `problems` holds each problem as made where it was found, for the web form, the batch report and
+    `handouts check` to show in their own way; an error made from a message alone holds it as one Problem.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems) or (Problem(message),)
+
+    @classmethod
+    def listing(cls, problems: Sequence[Problem | str], what: str) -> Self:
+        """One error for every problem found: one line for one problem, a counted list for several."""
+        made = [p if isinstance(p, Problem) else Problem(p) for p in problems]
+        return cls(join_problems([str(p) for p in made], what), made)
 
     def format_message(self) -> str:
         return self.message
@@ -21,12 +60,7 @@ class UsageError(HandoutsError):
 
 
 class SpecError(UsageError):
-    """A handout spec (flags, spec file, manifest row, web form) is invalid."""
-
-    def __init__(self, message: str, fields: Sequence[tuple[str, str]] = ()) -> None:
-        super().__init__(message)
-        self.fields = tuple(fields)
-        """(spec key, "what (how)") for each problem, so a form can show it next to its field."""
+    """A handout spec (flags, spec file, manifest row, web form) is invalid; each Problem names its field."""
 
 
 class ManifestError(UsageError):

@@ -8,13 +8,13 @@ from dataclasses import dataclass, replace
 from handouts.content.sheets import check_sheet_ids
 from handouts.content.translation import SOURCE_LANGUAGE, select_translated
 from handouts.engine import Engine
-from handouts.errors import RenderError, SpecError
+from handouts.errors import RenderError
 from handouts.layout.environment import render_layout
 from handouts.layout.pack import Part, joined_xml, pack_attributes, unique_field_names
 from handouts.layout.sheets import SHEET_MAX_SQUEEZE, render_sheet_xml
 from handouts.pdf.pack import render_pack_pdf
 from handouts.pdf.render import PdfOptions, render_pdf
-from handouts.pdf.themes import Theme
+from handouts.pdf.themes import check_printable
 from handouts.spec import HandoutSpec
 from handouts.xmltree import HandoutMeta, parse_handout_xml
 
@@ -64,33 +64,6 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
     )
 
 
-def check_printable(spec: HandoutSpec, theme: Theme) -> None:
-    """Refuse user text with characters the theme's fonts cannot print, naming field and characters."""
-    clinic = spec.clinic
-    fields = {
-        "patient_name": spec.patient_name or "",
-        "notes": " ".join(spec.notes),
-        **(
-            {
-                f"clinic {k}": getattr(clinic, k) or ""
-                for k in ("name", "department", "phone", "website", "address")
-            }
-            if clinic
-            else {}
-        ),
-    }
-    problems = []
-    for field, text in fields.items():
-        missing = theme.missing_glyphs(text)
-        if missing:
-            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
-            problems.append(
-                (field, f"the handout font has no character for {shown} (replace it with plain letters)")
-            )
-    if problems:
-        raise SpecError("; ".join(f"{key}: {what}" for key, what in problems), problems)
-
-
 def _render_once(
     spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
 ) -> tuple[Rendered, int | None]:
@@ -98,7 +71,7 @@ def _render_once(
     origin = f"layout '{spec.layout}' output"
     root = parse_handout_xml(xml, origin)
     theme = engine.theme(spec.theme)
-    check_printable(spec, theme)
+    check_printable(spec.user_text(), theme)
     max_pages = HandoutMeta.from_root(root).max_pages
     clinic = spec.clinic
     options = PdfOptions(
@@ -142,7 +115,7 @@ def render_pack(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> Ren
     that never fits is printed anyway, on more pages (the page-budget tests catch it).
     """
     theme = engine.theme(spec.theme)
-    check_printable(spec, theme)
+    check_printable(spec.user_text(), theme)
     caps = [*([] if spec.sheets_only else [MAX_SQUEEZE]), *[SHEET_MAX_SQUEEZE] * len(spec.sheets)]
     squeeze = [0] * len(caps)
     clinic = spec.clinic

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.clinic import Clinic, load_clinic, parse_clinic
-from handouts.errors import SpecError, UsageError, join_problems
+from handouts.errors import Problem, SpecError, UsageError
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
 from handouts.vocabulary import (
     AUDIENCES,
@@ -63,6 +63,16 @@ class HandoutSpec:
         """The theme that prints this spec: large print has its own."""
         return "large-print" if self.print_size == "large" else "standard"
 
+    def user_text(self) -> dict[str, str]:
+        """What a person typed, by field name, as the handout prints it (the fonts must have every character)."""
+        clinic = self.clinic
+        keys = ("name", "department", "phone", "website", "address")
+        return {
+            "patient_name": self.patient_name or "",
+            "notes": " ".join(self.notes),
+            **({f"clinic {k}": getattr(clinic, k) or "" for k in keys} if clinic else {}),
+        }
+
 
 SPEC_KEYS = (
     "type", "stage", "audience", "language", "paper", "print", "layout", "sections",
@@ -105,62 +115,19 @@ def parse_spec(data: Mapping[str, Any], origin: str, base_dir: Path | None = Non
     checker = _SpecChecker(origin, base_dir or Path.cwd())
     spec = checker.check(normalise_keys(data))
     if checker.problems:
-        raise SpecError(join_problems(checker.problems, origin), checker.fields)
+        raise SpecError.listing(checker.problems, origin)
     return spec
 
 
-class _SpecChecker:
-    """Collects problems while reading each key, so one message can list them all."""
+class _ValueReader:
+    """Reads one value after another, turning each mistake into a Problem instead of stopping at it."""
 
-    def __init__(self, origin: str, base_dir: Path) -> None:
+    def __init__(self, origin: str) -> None:
         self.origin = origin
-        self.base_dir = base_dir
-        self.problems: list[str] = []
-        self.fields: list[tuple[str, str]] = []
+        self.problems: list[Problem] = []
 
     def fail(self, key: str, what: str, how: str) -> None:
-        self.problems.append(f"{self.origin}: {key}: {what} ({how})")
-        self.fields.append((key, f"{what} ({how})"))
-
-    def check(self, data: dict[str, Any]) -> HandoutSpec:
-        for key in data:
-            if key not in SPEC_KEYS:
-                self.fail(key, "unknown key", "valid keys: " + ", ".join(SPEC_KEYS))
-        values: dict[str, Any] = {
-            "type": self.choice(data, "type", TYPES, None, allow_none=True),
-            "stage": self.choice(data, "stage", STAGES, "newly-diagnosed"),
-            "audience": self.choice(data, "audience", AUDIENCES, "patient"),
-            "language": self.choice(data, "language", LANGUAGES, "en"),
-            "paper": self.choice(data, "paper", PAPERS, "letter"),
-            "print_size": self.choice(data, "print", PRINT_SIZES, "standard"),
-            "layout": self.name(data, "layout", "standard"),
-            "sections": self.names(data, "sections"),
-            "skip_sections": self.names(data, "skip_sections") or (),
-            "clinic": self.clinic(data.get("clinic")),
-            "notes": self.notes(data.get("notes")),
-            "patient_name": self.text(data, "patient_name"),
-            "date": self.date(data.get("date")),
-            "url": self.url(data.get("url")),
-            "fillable": self.flag(data, "fillable", True),
-            "tagged": self.flag(data, "tags", True),
-            "allow_fallback": self.flag(data, "allow_fallback", False),
-            **self.sheet_values(data),
-        }
-        return HandoutSpec(**values)
-
-    def sheet_values(self, data: dict[str, Any]) -> dict[str, Any]:
-        """`sheets`, `sheets_only` and `duplex`; whether each sheet exists is checked against the library."""
-        sheets, problem = parse_sheet_ids(data.get("sheets"))
-        if problem:
-            self.fail("sheets", *problem)
-        only = self.flag(data, "sheets_only", False)
-        if only and not sheets:
-            self.fail("sheets_only", "is true but no sheets are given", "add sheets, e.g. sheets: [fatigue]")
-        if data.get("layout") == "sheet":
-            self.fail(
-                "layout", "'sheet' is the layout of topic sheets", "ask for sheets with `sheets` instead"
-            )
-        return {"sheets": sheets, "sheets_only": only, "duplex": self.flag(data, "duplex", False)}
+        self.problems.append(Problem(what, how, file=self.origin, field=key))
 
     def choice(
         self,
@@ -224,6 +191,66 @@ class _SpecChecker:
             self.fail(key, f"contains the unprintable character {code}", "remove it and type plain text")
         return found is not None
 
+    def flag(self, data: dict[str, Any], key: str, default: bool) -> bool:
+        value = data.get(key)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1", "on"):
+            return True
+        if text in ("false", "no", "0", "off"):
+            return False
+        self.fail(key, f"{_show(value)} is not true or false", "write true or false")
+        return default
+
+
+class _SpecChecker(_ValueReader):
+    """Reads every key of a spec, so one message can list all its problems."""
+
+    def __init__(self, origin: str, base_dir: Path) -> None:
+        super().__init__(origin)
+        self.base_dir = base_dir
+
+    def check(self, data: dict[str, Any]) -> HandoutSpec:
+        for key in data:
+            if key not in SPEC_KEYS:
+                self.fail(key, "unknown key", "valid keys: " + ", ".join(SPEC_KEYS))
+        values: dict[str, Any] = {
+            "type": self.choice(data, "type", TYPES, None, allow_none=True),
+            "stage": self.choice(data, "stage", STAGES, "newly-diagnosed"),
+            "audience": self.choice(data, "audience", AUDIENCES, "patient"),
+            "language": self.choice(data, "language", LANGUAGES, "en"),
+            "paper": self.choice(data, "paper", PAPERS, "letter"),
+            "print_size": self.choice(data, "print", PRINT_SIZES, "standard"),
+            "layout": self.name(data, "layout", "standard"),
+            "sections": self.names(data, "sections"),
+            "skip_sections": self.names(data, "skip_sections") or (),
+            "clinic": self.clinic(data.get("clinic")),
+            "notes": self.notes(data.get("notes")),
+            "patient_name": self.text(data, "patient_name"),
+            "date": self.date(data.get("date")),
+            "url": self.url(data.get("url")),
+            "fillable": self.flag(data, "fillable", True),
+            "tagged": self.flag(data, "tags", True),
+            "allow_fallback": self.flag(data, "allow_fallback", False),
+            **self.sheet_values(data),
+        }
+        return HandoutSpec(**values)
+
+    def sheet_values(self, data: dict[str, Any]) -> dict[str, Any]:
+        """`sheets`, `sheets_only` and `duplex`; whether each sheet exists is checked against the library."""
+        sheets, problem = parse_sheet_ids(data.get("sheets"))
+        if problem:
+            self.fail("sheets", *problem)
+        only = self.flag(data, "sheets_only", False)
+        if only and not sheets:
+            self.fail("sheets_only", "is true but no sheets are given", "add sheets, e.g. sheets: [fatigue]")
+        if data.get("layout") == "sheet":
+            self.fail("layout", "'sheet' is the layout of topic sheets", "ask for sheets with `sheets` instead")
+        return {"sheets": sheets, "sheets_only": only, "duplex": self.flag(data, "duplex", False)}
+
     def notes(self, value: Any) -> tuple[str, ...]:
         if value is None or value == "":
             return ()
@@ -265,20 +292,6 @@ class _SpecChecker:
             return None
         return text
 
-    def flag(self, data: dict[str, Any], key: str, default: bool) -> bool:
-        value = data.get(key)
-        if value is None or value == "":
-            return default
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("true", "yes", "1", "on"):
-            return True
-        if text in ("false", "no", "0", "off"):
-            return False
-        self.fail(key, f"{_show(value)} is not true or false", "write true or false")
-        return default
-
     def clinic(self, value: Any) -> Clinic | None:
         if isinstance(value, Clinic):
             return value
@@ -290,8 +303,7 @@ class _SpecChecker:
             if isinstance(value, Mapping):
                 return parse_clinic(value, f"{self.origin}: clinic", self.base_dir)
         except SpecError as exc:
-            self.problems.append(exc.message)
-            self.fields.append(("clinic", exc.message))
+            self.problems.extend(exc.problems)
             return None
         self.fail("clinic", "must be a clinic file path or a mapping", "see docs/clinic.md")
         return None

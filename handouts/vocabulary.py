@@ -13,6 +13,7 @@ AUDIENCES = ("patient", "caregiver")
 LANGUAGES = ("en", "es")
 PAPERS = ("letter", "a4")
 PRINT_SIZES = ("standard", "large")
+MANIFEST_FORMATS = ("csv", "yaml", "jsonl")
 
 HANDOUT_TITLES = {
     "general": "Living with multiple sclerosis (MS)",

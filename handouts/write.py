@@ -1,10 +1,9 @@
-"""Write PDF bytes to a file atomically (temp file, then rename), or to standard output."""
+"""Write bytes to a file atomically: a temp file in the same folder, then a rename over the final name."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,15 +11,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from handouts.errors import OutputError
-
-
-def write_output(data: bytes, target: str | Path) -> None:
-    """Write to `target`; `-` means standard output. No partial file ever has the final name."""
-    if str(target) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    write_atomic(Path(target), data)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -24,7 +24,21 @@ FIXED_DATE = dt.date(2026, 11, 26)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden files.")
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="Also run the tests marked slow (every tailoring, a 100,000-row manifest); CI does.",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests run with --run-slow, or when `-m` names the slow marker; otherwise they are skipped."""
+    if config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

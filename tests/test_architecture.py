@@ -206,3 +206,28 @@ def test_a_command_imports_only_what_it_needs(command: list[str], absent: set[st
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_modules_classes_and_functions_stay_small() -> None:
+    """No module over 450 lines, no class over 150, at most three functions over 40 outside the CLI."""
+    big_modules, big_classes, long_functions = [], [], []
+    for name, path in modules().items():
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > 450:
+            big_modules.append(name)
+        for node in ast.walk(ast.parse(text)):
+            if not isinstance(node, ast.ClassDef | ast.FunctionDef):
+                continue
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            if isinstance(node, ast.ClassDef) and node.end_lineno and node.end_lineno - first + 1 > 150:
+                big_classes.append(f"{name}.{node.name}")
+            if (
+                isinstance(node, ast.FunctionDef)
+                and unit(name) != "cli"
+                and node.end_lineno
+                and node.end_lineno - first + 1 > 40
+            ):
+                long_functions.append(f"{name}.{node.name}")
+    assert big_modules == []
+    assert big_classes == []
+    assert len(long_functions) <= 3, long_functions

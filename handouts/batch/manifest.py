@@ -22,7 +22,6 @@ ROW_KEYS = ("id", *SPEC_KEYS)
 LIST_KEYS = ("notes", "sections", "skip_sections")
 """CSV cells that may hold several values: `a | b | c`, or a JSON list such as `["a", "b"]`."""
 
-FORMATS = ("csv", "yaml", "jsonl")
 _SUFFIXES = {".csv": "csv", ".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 MAX_LISTED_COLUMNS = 20
 """Column problems printed for a CSV header; a header of thousands of unknown columns gets a count."""

@@ -14,7 +14,7 @@ from handouts.batch.names import name_problem, output_name, safe_part
 from handouts.batch.options import MAX_LISTED_PROBLEMS, BatchOptions, PlanSummary, RowPlan
 from handouts.batch.sheets import sheet_problems
 from handouts.clinic import Clinic, load_clinic
-from handouts.errors import ManifestError, SpecError
+from handouts.errors import ManifestError, Problem, SpecError
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 
 # --- planning ---------------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ class Planner:
         self.run_date = run_date or default_date()
         self.base_dir = options.manifest.parent
         self.root = options.outdir.resolve()
-        self._clinics: dict[Path, Clinic | str] = {}
+        self._clinics: dict[Path, Clinic | tuple[Problem, ...]] = {}
 
     def plans(self) -> Iterator[RowPlan]:
         for row in read_manifest(self.options.manifest, self.fmt):
@@ -82,34 +82,26 @@ class Planner:
             data["date"] = self.run_date.isoformat()
         if isinstance(data.get("clinic"), str) and data["clinic"].strip():
             clinic = self.clinic(data["clinic"].strip())
-            if isinstance(clinic, str):
-                problems.extend(f"{origin}: clinic: {line}" for line in problem_lines(clinic))
+            if isinstance(clinic, tuple):
+                problems.extend(f"{origin}: clinic: {problem}" for problem in clinic)
                 data.pop("clinic")
             else:
                 data["clinic"] = clinic
         try:
             return parse_spec(data, origin, self.base_dir)
         except SpecError as exc:
-            problems.extend(problem_lines(exc.message))
+            problems.extend(str(problem) for problem in exc.problems)
             return None
 
-    def clinic(self, value: str) -> Clinic | str:
-        """A clinic file, read once however many rows name it (or the message saying what is wrong)."""
+    def clinic(self, value: str) -> Clinic | tuple[Problem, ...]:
+        """A clinic file, read once however many rows name it (or the problems that stop it)."""
         path = self.base_dir / value
         if path not in self._clinics:
             try:
                 self._clinics[path] = load_clinic(path)
             except SpecError as exc:
-                self._clinics[path] = exc.message
+                self._clinics[path] = exc.problems
         return self._clinics[path]
-
-
-def problem_lines(message: str) -> list[str]:
-    """The problems of a SpecError message, one per entry, without the "N problems in" header."""
-    lines = message.splitlines()
-    if len(lines) > 1 and re.match(r"^\d+ problems in ", lines[0]):
-        return [line.strip() for line in lines[1:]]
-    return [" ".join(lines)]
 
 
 def phi_terms(data: Mapping[str, Any]) -> tuple[str, ...]:

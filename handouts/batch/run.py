@@ -1,4 +1,4 @@
-"""Run a batch: check the options and every row, then render (or list) them and write the report."""
+"""Run a batch: check the options and every row, then render (or list) them; return what happened, print nothing."""
 
 from __future__ import annotations
 
@@ -6,20 +6,16 @@ import contextlib
 import os
 import re
 import signal
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import click
+from typing import Any, Protocol
 
 from handouts.batch.fingerprint import tree_digest
-from handouts.batch.merge import MergeRecord, merge_handouts
+from handouts.batch.merge import Merged, MergeRecord, merge_handouts
 from handouts.batch.names import check_name_template
-from handouts.batch.options import MAX_LISTED_FAILURES, BatchOptions, PlanSummary
+from handouts.batch.options import BatchOptions, PlanSummary
 from handouts.batch.plan import Planner, check_plan
-from handouts.batch.progress import Progress
 from handouts.batch.report import Report
 from handouts.batch.runner import Runner
 from handouts.batch.worker import RowResult, existing_output
@@ -27,7 +23,63 @@ from handouts.errors import ManifestError, UsageError
 from handouts.limits import MAX_JOBS
 from handouts.paths import stacked
 
-# --- the command ------------------------------------------------------------------------------------
+
+class Watcher(Protocol):
+    """What the command line shows while a batch runs; the batch itself prints nothing."""
+
+    def planned(self, plan: PlanSummary) -> None:
+        """Every row was checked: the rows with problems will not be rendered."""
+
+    def row_done(self, result: RowResult) -> None:
+        """One row finished (rendered, skipped or failed), in manifest order."""
+
+    def stopping(self) -> None:
+        """Interrupted: the rows in progress finish, no new ones start."""
+
+    def rows_finished(self) -> None:
+        """The last row is done; the report is written next."""
+
+    def finished(self, result: BatchResult) -> None:
+        """Every row is done and the report is written; the print file comes next."""
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """One line of a dry run: what would happen to a row."""
+
+    action: str
+    """render, skip (up to date) or problem."""
+    text: str
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What a batch would do, row by row; nothing is rendered or written."""
+
+    rows: int
+    lines: tuple[PlannedRow, ...]
+    problem_rows: int
+
+    def count(self, action: str) -> int:
+        return sum(1 for line in self.lines if line.action == action)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch did: counts and figures (the report's summary), the report files, the print file."""
+
+    summary: dict[str, Any]
+    report: tuple[Path, Path]
+    merge: Path | None = None
+    merged: Merged | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return bool(self.summary["interrupted"])
+
+    @property
+    def failed(self) -> int:
+        return int(self.summary["failed"])
 
 
 @dataclass
@@ -39,7 +91,6 @@ class Tally:
     failed: int = 0
     skipped: int = 0
     pages: int = 0
-    listed: int = 0
     peaks: dict[int, int] = field(default_factory=dict)
     merge: list[MergeRecord] = field(default_factory=list)
 
@@ -88,30 +139,6 @@ def check_options(options: BatchOptions) -> None:
         )
 
 
-def execute(options: BatchOptions, dry_run: bool = False, quiet: bool = False) -> int:
-    """Check everything, then render (or, for a dry run, list) every row. Returns the exit code."""
-    check_options(options)
-    planner = Planner(options, tree_digest([*stacked("content", options.content_dirs),
-                                            *stacked("templates", options.templates_dirs)]))  # fmt: skip
-    stamp = _stamp(options.manifest)
-    plan = check_plan(planner)
-    if options.merge is not None:
-        _check_merge_target(planner, options.merge)
-    if dry_run:
-        return list_plan(planner, plan, options.force)
-    _list_problems(plan, quiet)
-    try:
-        options.outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(
-            f"-o {options.outdir}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
-        ) from exc
-    remove_stale_parts({*plan.folders, options.outdir.resolve()})
-    if _stamp(options.manifest) != stamp:
-        raise ManifestError(f"{options.manifest}: changed while being checked (run the batch again)")
-    return run_plan(planner, plan, quiet)
-
-
 def _stamp(path: Path) -> tuple[int, int]:
     try:
         info = path.stat()
@@ -127,40 +154,6 @@ def _check_merge_target(planner: Planner, merge: Path) -> None:
             raise ManifestError(f"--merge {merge}: is also the output of {plan.origin} (choose another name)")
 
 
-def _list_problems(plan: PlanSummary, quiet: bool) -> None:
-    if not plan.bad_rows:
-        return
-    click.echo(
-        f"{plan.bad_rows} of {plan.rows} rows have problems and will not be rendered "
-        "(the others will; the report lists every problem):",
-        err=True,
-    )
-    for problem in plan.problems:
-        click.echo(f"  {problem}", err=True)
-    if plan.bad_rows > len(plan.problems):
-        click.echo("  ... and more in the report", err=True)
-
-
-def list_plan(planner: Planner, plan: PlanSummary, force: bool) -> int:
-    """--dry-run: one line per row saying what would happen; nothing is rendered or written."""
-    counts = {"render": 0, "skip": 0, "problem": 0}
-    for row in planner.plans():
-        if row.problems:
-            counts["problem"] += 1
-            for problem in row.problems:
-                click.echo(f"problem  {problem}")
-            continue
-        assert row.target is not None
-        action = "render" if force or existing_output(row.target, row.fingerprint) is None else "skip"
-        counts[action] += 1
-        click.echo(f"{action:<8} {row.origin}: {row.output}")
-    click.echo(
-        f"Dry run: {plan.rows} rows: {counts['render']} to render, {counts['skip']} up to date (skip), "
-        f"{counts['problem']} with problems. Nothing was written."
-    )
-    return 1 if counts["problem"] else 0
-
-
 def remove_stale_parts(folders: set[Path] | frozenset[Path]) -> None:
     """Temp files left by a run that was killed (kill -9): never finished, safe to remove."""
     pattern = re.compile(r"^\..+\.(pdf|csv|json)\.[A-Za-z0-9_]+\.part$")
@@ -172,11 +165,63 @@ def remove_stale_parts(folders: set[Path] | frozenset[Path]) -> None:
                         os.unlink(entry.path)
 
 
-def run_plan(planner: Planner, plan: PlanSummary, quiet: bool) -> int:
-    """Render every planned row, report each, and (with --merge) write the print file."""
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def plan_batch(options: BatchOptions) -> tuple[Planner, PlanSummary, tuple[int, int]]:
+    """Check the options, every row and every output name, without rendering; with the manifest's stamp."""
+    check_options(options)
+    planner = Planner(options, tree_digest([*stacked("content", options.content_dirs),
+                                            *stacked("templates", options.templates_dirs)]))  # fmt: skip
+    stamp = _stamp(options.manifest)
+    plan = check_plan(planner)
+    if options.merge is not None:
+        _check_merge_target(planner, options.merge)
+    return planner, plan, stamp
+
+
+def dry_run(options: BatchOptions) -> DryRun:
+    """--dry-run: what would happen to each row; nothing is rendered or written."""
+    planner, plan, _ = plan_batch(options)
+    lines: list[PlannedRow] = []
+    problem_rows = 0
+    for row in planner.plans():
+        if row.problems:
+            problem_rows += 1
+            lines += [PlannedRow("problem", problem) for problem in row.problems]
+            continue
+        assert row.target is not None
+        up_to_date = not options.force and existing_output(row.target, row.fingerprint) is not None
+        lines.append(PlannedRow("skip" if up_to_date else "render", f"{row.origin}: {row.output}"))
+    return DryRun(rows=plan.rows, lines=tuple(lines), problem_rows=problem_rows)
+
+
+def run_batch(options: BatchOptions, watcher: Watcher) -> BatchResult:
+    """Check everything, then render every good row, write the report and (with --merge) the print file."""
+    planner, plan, stamp = plan_batch(options)
+    watcher.planned(plan)
+    try:
+        options.outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"-o {options.outdir}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
+        ) from exc
+    remove_stale_parts({*plan.folders, options.outdir.resolve()})
+    if _stamp(options.manifest) != stamp:
+        raise ManifestError(f"{options.manifest}: changed while being checked (run the batch again)")
+    tally, result = _render_rows(planner, plan, watcher)
+    watcher.finished(result)
+    if options.merge is None or result.interrupted:
+        return result
+    merged = merge_handouts(tally.merge, options.merge, options.duplex)
+    return BatchResult(result.summary, result.report, options.merge, merged)
+
+
+def _render_rows(planner: Planner, plan: PlanSummary, watcher: Watcher) -> tuple[Tally, BatchResult]:
+    """Render every planned row and record each in the report, in manifest order."""
     options = planner.options
     tally = Tally(rows=plan.rows)
-    progress = Progress(plan.rows, sys.stderr, quiet)
     report = Report(options.report_base, options.manifest)
     runner = Runner(options)
     started = time.monotonic()
@@ -185,15 +230,15 @@ def run_plan(planner: Planner, plan: PlanSummary, quiet: bool) -> int:
     try:
         try:
             for result in runner.results(planner.plans()):
-                _record(result, tally, report, progress, options.merge is not None)
+                _record(result, tally, report, watcher, options.merge is not None)
         except KeyboardInterrupt:
             interrupted = True
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            progress.note("Stopping: letting the rows in progress finish (Ctrl-C again to stop at once)...")
+            watcher.stopping()
             for result in runner.stop():
-                _record(result, tally, report, progress, False)
-        progress.close()
+                _record(result, tally, report, watcher, False)
+        watcher.rows_finished()
         summary = tally.summary(time.monotonic() - started, options.jobs, interrupted)
         report.finish(summary)
     except BaseException:
@@ -202,51 +247,10 @@ def run_plan(planner: Planner, plan: PlanSummary, quiet: bool) -> int:
     finally:
         runner.close()
         signal.signal(signal.SIGTERM, previous)
-    return _finish(options, tally, summary, report, quiet)
+    return tally, BatchResult(summary, report.paths)
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _record(result: RowResult, tally: Tally, report: Report, progress: Progress, merge: bool) -> None:
+def _record(result: RowResult, tally: Tally, report: Report, watcher: Watcher, merge: bool) -> None:
     tally.count(result, merge)
     report.add(result)
-    if result.status == "failed" and not result.checked_only:
-        tally.listed += 1
-        if tally.listed <= MAX_LISTED_FAILURES:
-            progress.note(f"failed: {result.error}")
-    progress.advance(result.pages or 0)
-
-
-def _finish(options: BatchOptions, tally: Tally, summary: dict[str, Any], report: Report, quiet: bool) -> int:
-
-    def say(text: str) -> None:
-        if not quiet:
-            click.echo(text, err=True)
-
-    if tally.listed > MAX_LISTED_FAILURES:
-        click.echo(
-            f"... {tally.listed - MAX_LISTED_FAILURES} more rows failed while rendering (see the report)",
-            err=True,
-        )
-    say(
-        f"{summary['done']} of {tally.rows} rows: {tally.ok} ok, {tally.failed} failed, {tally.skipped} skipped; "
-        f"{tally.pages:,} pages in {summary['seconds']:.1f} s ({summary['pages_per_second']:.0f} pages/s)."
-    )
-    say(f"Report: {report.paths[0]}, {report.paths[1]}")
-    if summary["interrupted"]:
-        click.echo(
-            "Interrupted: run the same command again to finish the rest (finished files are kept).", err=True
-        )
-        return 130
-    if options.merge is not None:
-        merged = merge_handouts(tally.merge, options.merge, options.duplex)
-        left_out = f" ({tally.failed} failed rows left out)" if tally.failed else ""
-        say(f"Print file: {options.merge} ({merged.records} handouts, {merged.pages} pages){left_out}")
-    if tally.failed:
-        say(
-            f"{tally.failed} rows failed: fix them and run the same command again (finished rows are skipped)."
-        )
-        return 1
-    return 0
+    watcher.row_done(result)

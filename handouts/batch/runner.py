@@ -19,6 +19,7 @@ from handouts.batch.worker import (
     use_engine,
 )
 from handouts.engine import Engine
+from handouts.errors import Problem
 
 # --- the run: a bounded window of rows in flight, results in manifest order ---------------------------
 
@@ -98,10 +99,8 @@ class Runner:
             if self.executor is not None:
                 self.executor.shutdown(wait=False, cancel_futures=True)
                 self.executor = None
-            return failed_result(
-                plan,
-                "the worker process stopped while rendering this row (it may need more memory; try --jobs 1)",
-            )
+            stopped = "the worker process stopped while rendering this row"
+            return failed_result(plan, [Problem(stopped, "it may need more memory; try --jobs 1")])
 
     def stop(self) -> Iterator[RowResult]:
         """After Ctrl-C or SIGTERM: let the rows in progress finish, drop the rest, yield what finished."""

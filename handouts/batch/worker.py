@@ -11,15 +11,16 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 
 from handouts.batch.options import RowPlan
-from handouts.batch.plan import problem_lines, scrub, spec_terms
+from handouts.batch.plan import scrub, spec_terms
 from handouts.engine import Engine
-from handouts.errors import HandoutsError, OutputError
+from handouts.errors import HandoutsError, OutputError, Problem
 from handouts.pdf.postpass import FINGERPRINT_KEY
 from handouts.render import render_handout
 from handouts.write import write_atomic
@@ -82,14 +83,12 @@ def render_row(plan: RowPlan, force: bool) -> RowResult:
         write_atomic(plan.target, rendered.pdf)
         return _result(plan, "ok", rendered.pages, hashlib.sha256(rendered.pdf).hexdigest())
     except HandoutsError as exc:
-        return failed_result(plan, exc.message)
+        return failed_result(plan, exc.problems)
     except Exception as exc:
         if os.environ.get("HANDOUTS_DEBUG"):
             traceback.print_exc()
-        return failed_result(
-            plan,
-            f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)",
-        )
+        internal = f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)"
+        return failed_result(plan, [Problem(internal)])
 
 
 def make_folder(folder: Path) -> None:
@@ -135,9 +134,9 @@ def _result(plan: RowPlan, status: str, pages: int, sha256: str) -> RowResult:
     )
 
 
-def failed_result(plan: RowPlan, message: str) -> RowResult:
+def failed_result(plan: RowPlan, problems: Sequence[Problem]) -> RowResult:
     """A row that failed to render; the message names the row and never the patient."""
-    text = "; ".join(problem_lines(message))
+    text = "; ".join(" ".join(str(problem).splitlines()) for problem in problems)
     if not text.startswith(plan.origin):
         text = f"{plan.origin}: {text}"
     return RowResult(

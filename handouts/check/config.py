@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.check.readability import METRICS
-from handouts.errors import UsageError, join_problems
+from handouts.errors import UsageError
 from handouts.yamlfile import deep_merge, load_yaml_file
 
 DEFAULT_CONFIG = Path(__file__).with_name("checks.yaml")
@@ -100,7 +100,7 @@ def load_check_config(path: Path | None = None) -> CheckConfig:
     reader = _ConfigReader(origin)
     config = reader.config(data)
     if reader.problems:
-        raise UsageError(join_problems(reader.problems, origin))
+        raise UsageError.listing(reader.problems, origin)
     return config
 
 

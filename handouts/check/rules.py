@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from handouts.check.config import load_check_config
-from handouts.check.handouts import check_glyphs, check_language, load_themes
+from handouts.check.glyphs import check_glyphs, load_themes
+from handouts.check.handouts import check_language
 from handouts.check.lines import line_of, read_lines
 from handouts.check.model import BlockScore, CheckRequest, HandoutScore, Problems, Report, display
 from handouts.check.sheets import check_sheet_translation, check_sheets, sheet_blocks, sheet_sources

@@ -15,7 +15,8 @@ from handouts.check.handouts import (
 )
 from handouts.check.lines import line_of, locate
 from handouts.check.model import Problems, display
-from handouts.check.readability import Piece, Prose, Unit, block_prose, unexplained_words
+from handouts.check.readability import Prose, Unit, block_prose
+from handouts.check.terms import Piece, unexplained_words
 from handouts.content.model import Block, Library, Sheet
 from handouts.content.selection import Selection
 from handouts.content.sheets import select_sheet

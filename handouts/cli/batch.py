@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+from handouts.vocabulary import MANIFEST_FORMATS
+
+if TYPE_CHECKING:  # the batch package loads only when the command runs
+    from handouts.batch.run import DryRun
 
 
 @click.command(context_settings=CONTEXT)
@@ -30,7 +35,7 @@ from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_opti
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "yaml", "jsonl"]),
+    type=click.Choice(MANIFEST_FORMATS),
     help="Manifest format.  [default: from the extension: .csv, .yaml/.yml, .jsonl/.ndjson]",
 )
 @click.option(
@@ -93,7 +98,9 @@ def batch(
     skipped, 1 when any row failed, 2 for a usage error (nothing rendered), 130 when interrupted.
     """
     from handouts.batch.options import BatchOptions
-    from handouts.batch.run import execute
+    from handouts.batch.run import dry_run as plan_only
+    from handouts.batch.run import run_batch
+    from handouts.cli.batch_progress import TerminalWatcher
 
     options = BatchOptions(
         manifest=manifest,
@@ -108,6 +115,30 @@ def batch(
         content_dirs=content_dirs,
         templates_dirs=templates_dirs,
     )
-    code = execute(options, dry_run=dry_run, quiet=quiet)
-    if code:
-        raise click.exceptions.Exit(code)
+    if dry_run:
+        raise click.exceptions.Exit(_show_dry_run(plan_only(options)))
+    watcher = TerminalWatcher(quiet)
+    result = run_batch(options, watcher)
+    if result.interrupted:
+        raise click.exceptions.Exit(130)
+    if result.merged is not None:
+        left_out = f" ({result.failed} failed rows left out)" if result.failed else ""
+        watcher.say(
+            f"Print file: {result.merge} ({result.merged.records} handouts, {result.merged.pages} pages){left_out}"
+        )
+    if result.failed:
+        watcher.say(
+            f"{result.failed} rows failed: fix them and run the same command again (finished rows are skipped)."
+        )
+        raise click.exceptions.Exit(1)
+
+
+def _show_dry_run(plan: DryRun) -> int:
+    """One line per row saying what would happen, then the counts; the exit code (1: rows with problems)."""
+    for line in plan.lines:
+        click.echo(f"{line.action:<8} {line.text}")
+    click.echo(
+        f"Dry run: {plan.rows} rows: {plan.count('render')} to render, {plan.count('skip')} up to date (skip), "
+        f"{plan.problem_rows} with problems. Nothing was written."
+    )
+    return 1 if plan.problem_rows else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ def build(
     from handouts.engine import Engine
     from handouts.render import handout_xml, render_handout
     from handouts.spec import load_spec_file, parse_spec
-    from handouts.write import write_output
+    from handouts.write import write_atomic
 
     data = load_spec_file(spec_file) if spec_file else {}
     data.update(_flag_values(flags))
@@ -106,9 +107,12 @@ def build(
         click.echo(handout_xml(spec, engine), nl=False)
         return
     rendered = render_handout(spec, engine)
-    write_output(rendered.pdf, output)
-    if output != "-":
-        click.echo(f"Wrote {output} ({rendered.pages} pages)", err=True)
+    if output == "-":
+        sys.stdout.buffer.write(rendered.pdf)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(Path(output), rendered.pdf)
+    click.echo(f"Wrote {output} ({rendered.pages} pages)", err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:

@@ -51,7 +51,6 @@ class Source:
     title: str
     publisher: str
     url: str
-    accessed: str
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from handouts.content.model import Block, Library, Question, Sheet, Source, Topic
 from handouts.content.selection import MAX_KEY_POINTS, Section, Selection
 from handouts.content.translation import Missing, fallback_note, language_name, mark_fallback
-from handouts.errors import ContentError, SpecError, join_problems
+from handouts.errors import ContentError, Problem, SpecError, join_problems
 from handouts.spec import HandoutSpec
 
 SHEET_KEYS = ("id", "title", "subtitle", "facts", "time_sensitive")
@@ -100,14 +100,7 @@ def _sheet_from(sheet_id: str, parts: SheetParts, loader: SheetReader) -> Sheet 
         return None
     before = len(loader.problems)
     path, meta = parts.path, parts.meta
-    where = f"{path}:1: sheet '{sheet_id}'"
-    for key in meta:
-        if key not in SHEET_KEYS:
-            loader.problems.append(f"{where}: unknown key '{key}' (valid: {', '.join(SHEET_KEYS)})")
-    if str(meta.get("id", "")) != sheet_id:
-        loader.problems.append(f"{where}: id {meta.get('id')!r} must equal the folder name '{sheet_id}'")
-    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
-        loader.problems.append(f"{where}: needs a title (the printed heading)")
+    loader.problems.extend(meta_problems(meta, sheet_id, f"{path}:1: sheet '{sheet_id}'"))
     for block in parts.blocks.values():
         if not block.id.startswith(f"{sheet_id}-"):
             loader.problems.append(
@@ -138,6 +131,16 @@ def _sheet_from(sheet_id: str, parts: SheetParts, loader: SheetReader) -> Sheet 
     )
 
 
+def meta_problems(meta: Mapping[str, Any], sheet_id: str, where: str) -> list[str]:
+    """What is wrong with a sheet.yaml: unknown keys, an id that is not the folder's name, no title."""
+    problems = [f"{where}: unknown key '{key}' (valid: {', '.join(SHEET_KEYS)})" for key in meta if key not in SHEET_KEYS]
+    if str(meta.get("id", "")) != sheet_id:
+        problems.append(f"{where}: id {meta.get('id')!r} must equal the folder name '{sheet_id}'")
+    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        problems.append(f"{where}: needs a title (the printed heading)")
+    return problems
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else (value or [])
     return tuple(str(item) for item in items) if isinstance(items, list) else ()
@@ -153,9 +156,8 @@ def find_sheet(library: Library, source: Library | None, sheet_id: str) -> Sheet
     sheet = library.sheets.get(sheet_id) or (source.sheets.get(sheet_id) if source else None)
     if sheet is None:
         known = ", ".join(sheet_ids(library, source)) or "none"
-        raise SpecError(
-            f"unknown sheet {sheet_id!r} (available sheets: {known})", [("sheets", "unknown sheet")]
-        )
+        problem = Problem(f"unknown sheet {sheet_id!r}", f"available sheets: {known}", field="sheets")
+        raise SpecError(problem.detail, [problem])
     return sheet
 
 

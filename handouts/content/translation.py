@@ -9,7 +9,7 @@ from babel import Locale, UnknownLocaleError
 
 from handouts.content.model import Block, Library, Question, Topic
 from handouts.content.selection import Selection, select_blocks
-from handouts.errors import ContentError, join_problems
+from handouts.errors import ContentError
 from handouts.i18n import translations
 from handouts.spec import HandoutSpec
 
@@ -39,7 +39,7 @@ def select_translated(library: Library, source: Library | None, spec: HandoutSpe
         return selection
     if not spec.allow_fallback:
         problems = missing_problems(missing, library.language, source)
-        raise ContentError(join_problems(problems, f"the {language_name(library.language)} content"))
+        raise ContentError.listing(problems, f"the {language_name(library.language)} content")
     return mark_fallback(selection, missing, fallback_note(library.language))
 
 

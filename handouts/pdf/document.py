@@ -13,7 +13,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, Pag
 from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
-from handouts.pdf.flowables import FieldRequest
+from handouts.pdf.fields import FieldRequest
 from handouts.pdf.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
 from handouts.pdf.themes import Theme
 from handouts.xmltree import HandoutMeta
@@ -38,7 +38,6 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     def __init__(self, buffer: io.BytesIO, theme: Theme, paper: str, info: HandoutMeta) -> None:
         self.theme = theme
         self.info = info
-        self.field_requests: list[FieldRequest] = []
         self.page_count = 0
         page_width, page_height = PAPER_SIZES[paper]
         side = theme.page("min_side_margin")
@@ -160,6 +159,7 @@ def build_pdf(
 ) -> RenderedDocument:
     """Lay out the story and return the PDF bytes with the fields (and marked content) for the post-pass."""
     marks = MarkedContent(assign_structure(story)) if tagged else None
+    fields: list[FieldRequest] = []
     buffer = io.BytesIO()
     doc = HandoutDocTemplate(buffer, theme, paper, info)
     masthead = [f for f in story if getattr(f, "handout_masthead", False)]
@@ -168,13 +168,13 @@ def build_pdf(
     if height:
         story = [*masthead, FrameBreak(), *story[len(masthead) :]]
     try:
-        doc.build(story, canvasmaker=partial(TaggingCanvas, handout_marks=marks) if marks else Canvas)
+        doc.build(story, canvasmaker=partial(_make_canvas, marks=marks, fields=fields))
     except ReportLabLayoutError as exc:
         raise RenderError(
             "a part of the handout is taller than one page and cannot be split "
             "(shorten the note or block, or use the standard print size)"
         ) from exc
-    return RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks)
+    return RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=fields, marks=marks)
 
 
 def masthead_height(flowables: list[Flowable], width: float, height: float) -> float:
@@ -185,3 +185,10 @@ def masthead_height(flowables: list[Flowable], width: float, height: float) -> f
         if index:
             total += flowable.getSpaceBefore()
     return total + 2
+
+
+def _make_canvas(*args: Any, marks: MarkedContent | None, fields: list[FieldRequest], **kwargs: Any) -> Canvas:
+    """The canvas ReportLab draws on: tagging when asked, and collecting the form fields flowables request."""
+    canv = TaggingCanvas(*args, handout_marks=marks, **kwargs) if marks else Canvas(*args, **kwargs)
+    canv.handout_fields = fields
+    return canv

@@ -22,6 +22,7 @@ from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
 from handouts.pdf.document import HandoutDocTemplate, RenderedDocument, masthead_height
+from handouts.pdf.fields import FieldRequest
 from handouts.pdf.postpass import FinishOptions, finish_pdf
 from handouts.pdf.render import PdfOptions
 from handouts.pdf.story import StoryContext, build_story
@@ -119,13 +120,31 @@ def build_pack_pdf(
     buffer = io.BytesIO()
     doc = PackDocTemplate(buffer, theme, paper, info)
     doc.part_ends = []
+    story = assemble(parts, doc, theme, duplex)
+    marks = MarkedContent(pack_structure(parts)) if tagged else None
+    fields: list[FieldRequest] = []
+    try:
+        doc.build(story, canvasmaker=partial(pack_canvas, marks=marks, fields=fields))
+    except ReportLabLayoutError as exc:
+        raise RenderError(
+            "a part of the handout is taller than one page and cannot be split "
+            "(shorten the note or block, or use the standard print size)"
+        ) from exc
+    rendered = RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=fields, marks=marks)
+    ends = tuple(doc.part_ends)
+    starts = (1, *(_next_start(end, duplex) for end in ends[:-1]))
+    return PackDocument(rendered, starts, ends)
+
+
+def assemble(parts: list[PartStory], doc: PackDocTemplate, theme: Theme, duplex: bool) -> list[Flowable]:
+    """One story: each part after a page break (to an odd page when duplex), its masthead in its own
+    frame when the theme has columns, a PartEnd after it; sets the page templates those need."""
     story: list[Flowable] = []
     heights: list[float] = []
     for index, part in enumerate(parts):
         masthead = [f for f in part.story if getattr(f, "handout_masthead", False)]
-        height = (
-            masthead_height(masthead, doc.width, doc.height) if masthead and theme.page("columns") > 1 else 0
-        )
+        columns = theme.page("columns") > 1
+        height = masthead_height(masthead, doc.width, doc.height) if masthead and columns else 0
         heights.append(height)
         if index:
             story += [ToOddPage()] if duplex else []
@@ -133,20 +152,14 @@ def build_pack_pdf(
         story += [*masthead, FrameBreak(), *part.story[len(masthead) :]] if height else part.story
         story.append(PartEnd())
     doc.set_part_templates(heights)
-    marks = MarkedContent(pack_structure(parts)) if tagged else None
-    try:
-        doc.build(story, canvasmaker=partial(TaggingCanvas, handout_marks=marks) if marks else Canvas)
-    except ReportLabLayoutError as exc:
-        raise RenderError(
-            "a part of the handout is taller than one page and cannot be split "
-            "(shorten the note or block, or use the standard print size)"
-        ) from exc
-    rendered = RenderedDocument(
-        pdf=buffer.getvalue(), pages=doc.page_count, fields=doc.field_requests, marks=marks
-    )
-    ends = tuple(doc.part_ends)
-    starts = (1, *(_next_start(end, duplex) for end in ends[:-1]))
-    return PackDocument(rendered, starts, ends)
+    return story
+
+
+def pack_canvas(*args: Any, marks: MarkedContent | None, fields: list[FieldRequest], **kwargs: Any) -> Canvas:
+    """The canvas the pack is drawn on, as for one handout: tagging when asked, collecting form fields."""
+    canv = TaggingCanvas(*args, handout_marks=marks, **kwargs) if marks else Canvas(*args, **kwargs)
+    canv.handout_fields = fields
+    return canv
 
 
 def pack_structure(parts: list[PartStory]) -> StructNode:

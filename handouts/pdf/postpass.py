@@ -13,7 +13,7 @@ from typing import Any
 import pikepdf
 from reportlab.pdfbase.ttfonts import TTFontFile
 
-from handouts.pdf.flowables import FieldRequest
+from handouts.pdf.fields import FieldRequest
 from handouts.xmltree import HandoutMeta
 
 FIELD_FONT = "HandoutsFieldFont"

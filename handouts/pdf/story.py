@@ -11,12 +11,11 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from handouts.errors import LayoutError
 from handouts.limits import MAX_PARAGRAPH_CHARS
+from handouts.pdf.fields import FieldLines, QuestionItem
 from handouts.pdf.flowables import (
     Callout,
-    FieldLines,
     LogoImage,
     QrCode,
-    QuestionItem,
     Rule,
     TaggedTable,
     list_items,

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
-from handouts.errors import ThemeError, join_problems
+from handouts.errors import Problem, SpecError, ThemeError
 from handouts.yamlfile import deep_merge, load_yaml_file
 
 FONT_ROLES = ("regular", "bold")
@@ -135,7 +135,7 @@ def load_theme(name: str, templates_dirs: Sequence[Path]) -> Theme:
     data = _merged(name, templates_dirs, seen=())
     problems = theme_problems(name, data)
     if problems:
-        raise ThemeError(join_problems(problems, f"theme '{name}'"))
+        raise ThemeError.listing(problems, f"theme '{name}'")
     fonts = data.get("fonts", {})
     paths: dict[str, Path] = {}
     for role in FONT_ROLES:
@@ -230,3 +230,17 @@ def contrast_ratio(foreground: str, background: str) -> float:
     """WCAG 2 contrast ratio between two #RRGGBB colours (1 to 21)."""
     lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def check_printable(texts: Mapping[str, str], theme: Theme) -> None:
+    """Refuse user text with characters the theme's fonts cannot print, naming field and characters."""
+    problems = []
+    for key, text in texts.items():
+        missing = theme.missing_glyphs(text)
+        if missing:
+            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
+            problems.append(
+                Problem(f"the handout font has no character for {shown}", "replace it with plain letters", field=key)
+            )
+    if problems:
+        raise SpecError("; ".join(str(p) for p in problems), problems)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from handouts.clinic import Clinic
-from handouts.errors import SpecError, join_problems
+from handouts.errors import Problem, SpecError
 from handouts.spec import HandoutSpec, parse_spec
 from handouts.vocabulary import GENERAL
 from handouts.web.labels import LANGUAGE_NAMES, label
@@ -94,63 +93,56 @@ def spec_keys(values: FormValues, clinic: Clinic | None) -> dict[str, Any]:
     }
 
 
-def offer_problems(values: FormValues, offer: Offer) -> list[tuple[str, str]]:
+def offer_problems(values: FormValues, offer: Offer) -> list[Problem]:
     """Values the spec allows in general but this server does not offer."""
     problems = []
     if values.language not in offer.languages:
         names = ", ".join(label(LANGUAGE_NAMES, code) for code in offer.languages)
-        problems.append(("language", f"{values.language!r} is not available here (choose one of: {names})"))
+        problems.append(
+            _problem("language", f"{values.language!r} is not available here", f"choose one of: {names}")
+        )
     if values.layout not in offer.layouts:
         problems.append(
-            ("layout", f"{values.layout!r} is not available (choose one of: {', '.join(offer.layouts)})")
+            _problem(
+                "layout", f"{values.layout!r} is not available", f"choose one of: {', '.join(offer.layouts)}"
+            )
         )
     if values.sections == ():
-        problems.append(("sections", "no section is ticked (tick at least one section)"))
+        problems.append(_problem("sections", "no section is ticked", "tick at least one section"))
     known = {topic.id for topic in offer.sections}
     unknown = [s for s in values.sections or () if s not in known]
     if unknown:
-        problems.append(("sections", f"{unknown[0]!r} is not a section here (tick sections from the list)"))
+        problems.append(
+            _problem("sections", f"{unknown[0]!r} is not a section here", "tick sections from the list")
+        )
     sheets = {sheet.id for sheet in offer.sheets}
     strange = [s for s in values.sheets if s not in sheets]
     if strange:
-        problems.append(("sheets", f"{strange[0][:40]!r} is not a sheet here (tick sheets from the list)"))
+        problems.append(_problem("sheets", f"{strange[0][:40]!r} is not a sheet here", "tick sheets from the list"))
     return problems
+
+
+def _problem(field: str, what: str, how: str) -> Problem:
+    return Problem(what, how, file=ORIGIN, field=field)
 
 
 def parse_form(values: FormValues, offer: Offer, clinic: Clinic | None) -> HandoutSpec:
     """Validate the form exactly as the CLI validates flags; raise one SpecError with every field's problem."""
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     spec = None
     try:
         spec = parse_spec(spec_keys(values, clinic), ORIGIN)
     except SpecError as exc:
-        problems.extend(exc.fields or [("", exc.message)])
+        problems.extend(exc.problems)
     problems.extend(offer_problems(values, offer))
     if problems or spec is None:
-        raise SpecError(join_problems([f"{ORIGIN}: {k}: {m}" for k, m in problems], ORIGIN), problems)
+        raise SpecError.listing(problems, ORIGIN)
     return spec
 
 
 def field_messages(exc: SpecError, fields: tuple[str, ...]) -> dict[str, str]:
     """The first problem for each form field; a problem for a field the form does not show is keyed ''."""
     messages: dict[str, str] = {}
-    for key, message in problem_pairs(exc):
-        messages.setdefault(key if key in fields else "", message)
+    for problem in exc.problems:
+        messages.setdefault(problem.field if problem.field in fields else "", problem.detail)
     return messages
-
-
-def problem_pairs(exc: SpecError) -> list[tuple[str, str]]:
-    """(spec key, message) for each problem: kept on the error, or read back from its `key: message` lines."""
-    if exc.fields:
-        return list(exc.fields)
-    pairs = []
-    for part in _PARTS.split(exc.message):
-        if part.strip() and not _HEADER.match(part):
-            found = _KEYED.match(part)
-            pairs.append((found.group(1), found.group(2)) if found else ("", part.strip()))
-    return pairs
-
-
-_PARTS = re.compile(r"; |\n")
-_HEADER = re.compile(r"^\d+ problems in ")
-_KEYED = re.compile(rf"^\s*(?:{ORIGIN}: )?([a-z_]+): (.+)$")

@@ -18,7 +18,7 @@ import pytest
 
 from handouts.limits import MAX_FORM_BYTES
 
-from .conftest import pdf_text
+from ..conftest import pdf_text
 from .test_web import Server, running_server
 
 REQUESTS = 500

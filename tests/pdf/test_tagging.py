@@ -21,8 +21,8 @@ from handouts.pdf.reading import reading_text
 from handouts.render import render_handout
 from handouts.xmltree import parse_handout_xml
 
-from .conftest import FIXTURES, make_spec
-from .pdfcheck import check_tagged_pdf, mcid_texts, scan_content, structure_text, walk_structure
+from ..conftest import FIXTURES, make_spec
+from ..pdfcheck import check_tagged_pdf, mcid_texts, scan_content, structure_text, walk_structure
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils is installed by .ci/run")
 ENGINE = Engine.from_dirs(templates_dirs=[FIXTURES / "layouts"])

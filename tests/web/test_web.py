@@ -31,7 +31,7 @@ from handouts.spec import parse_spec
 from handouts.web.form import FormValues, parse_form
 from handouts.web.options import make_offer, offered_languages
 
-from .conftest import pdf_text
+from ..conftest import pdf_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-CSS = Path(__file__).resolve().parent.parent / "handouts" / "web" / "static" / "handouts.css"
+CSS = Path(__file__).resolve().parents[2] / "handouts" / "web" / "static" / "handouts.css"
 CLINIC = "Riverside MS Centre"
 NAME = "Samira Quetzal-Okonkwo"
 NOTE = "Bring your symptom diary to the March visit"
@@ -198,7 +198,7 @@ def assert_no_traceback(text: str) -> None:
 def test_spec_error_keeps_each_problem_with_its_key() -> None:
     with pytest.raises(SpecError) as caught:
         parse_spec({"type": "xyz", "paper": "b5", "patient_name": "a\x01b"}, "form")
-    assert [key for key, _ in caught.value.fields] == ["type", "paper", "patient_name"]
+    assert [problem.field for problem in caught.value.problems] == ["type", "paper", "patient_name"]
     assert caught.value.message.startswith("3 problems in form:\n  form: type: 'xyz' is not allowed")
     assert "form: patient_name: contains the unprintable character U+0001" in caught.value.message
 
@@ -208,10 +208,10 @@ def test_form_problems_are_the_spec_problems_plus_what_this_server_lacks(engine:
     values = FormValues(type="xyz", layout="no-such-layout", sections=(), notes="x\n" * 11)
     with pytest.raises(SpecError) as caught:
         parse_form(values, offer, None)
-    fields = dict(caught.value.fields)
+    fields = {problem.field: problem.detail for problem in caught.value.problems}
     with pytest.raises(SpecError) as cli_caught:
         parse_spec({"type": "xyz"}, "command line")
-    assert fields["type"] == cli_caught.value.fields[0][1]
+    assert fields["type"] == cli_caught.value.problems[0].detail
     assert fields["notes"] == f"has 11 notes (give at most {MAX_NOTES})"
     assert fields["layout"].startswith("'no-such-layout' is not available")
     assert fields["sections"] == "no section is ticked (tick at least one section)"

@@ -16,7 +16,7 @@ from click.testing import Result
 from handouts.limits import MAX_BLOCK_CHARS, MAX_PARAGRAPH_CHARS
 from handouts.paths import builtin_dir
 
-from .conftest import pdf_text
+from ..conftest import pdf_text
 
 Cli = Callable[..., Result]
 SUMMARY = builtin_dir("templates") / "layouts" / "summary.xml.j2"

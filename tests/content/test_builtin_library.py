@@ -13,7 +13,7 @@ from handouts.engine import Engine
 from handouts.render import render_handout
 from handouts.vocabulary import AUDIENCES, LANGUAGES, STAGES, TYPES
 
-from .conftest import make_spec, pdf_text
+from ..conftest import make_spec, pdf_text
 
 COMBINATIONS = list(itertools.product((None, *TYPES), STAGES, AUDIENCES))
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from handouts.batch.manifest import MAX_ROW_CHARS, read_manifest
 from handouts.limits import MAX_LOGO_BYTES, MAX_MANIFEST_CELL_CHARS
 
-from .conftest import pdf_text
+from ..conftest import pdf_text
 
 Cli = Callable[..., Result]
 NAME = "Quincy Marlowe-Abara"

@@ -10,17 +10,10 @@ import pytest
 from click.testing import Result
 
 from handouts import paths
-from handouts.check.readability import (
-    Piece,
-    Unit,
-    Vocabulary,
-    block_prose,
-    passive_sentences,
-    scoring_text,
-    unexplained_words,
-)
+from handouts.check.readability import Unit, block_prose, passive_sentences, scoring_text
+from handouts.check.terms import Piece, Vocabulary, unexplained_words
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 Cli = Callable[..., Result]
 CHECK = FIXTURES / "check"

@@ -50,7 +50,7 @@ def run_site(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
 
 @pytest.fixture(scope="module")
 def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every standard variant in every language this content offers (topic sheets: tests/test_sheets_fronts.py)."""
+    """Every standard variant in every language this content offers (topic sheets: tests/web/test_web_sheets.py)."""
     outdir = tmp_path_factory.mktemp("site") / "public"
     result = run_site(str(outdir), "--allow-fallback", "--sheets", "none")
     assert result.returncode == 0, result.stderr

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pypdf
 import pytest
 
-from .conftest import pdf_chars, pdf_text
+from ..conftest import pdf_chars, pdf_text
 
 CORE_TOPICS = ("What MS does", "Medicines for MS", "Everyday steps that help", "Questions to ask")
 

@@ -23,9 +23,9 @@ from click.testing import Result
 from handouts.batch import worker
 from handouts.batch.manifest import ManifestRow, read_manifest
 from handouts.batch.names import safe_part
-from handouts.batch.progress import Progress
+from handouts.cli.batch_progress import Progress
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 Cli = Callable[..., Result]
 MANIFESTS = FIXTURES / "manifests"
@@ -97,7 +97,7 @@ def test_csv_manifest_renders_every_row(three_csv: Path) -> None:
 
 
 def test_csv_list_cells_become_notes(three_csv: Path) -> None:
-    from .conftest import pdf_text
+    from ..conftest import pdf_text
 
     first = pdf_text((three_csv / "A1-rrms-en.pdf").read_bytes())
     assert "Next MRI in March" in first

@@ -20,7 +20,7 @@ from handouts.pdf.themes import contrast_ratio, load_theme
 from handouts.render import render_handout
 from handouts.vocabulary import AUDIENCES, STAGES, TYPES
 
-from .conftest import make_spec, pdf_chars, pdf_text
+from ..conftest import make_spec, pdf_chars, pdf_text
 
 Render = Callable[..., bytes]
 COMBINATIONS = list(itertools.product((None, *TYPES), STAGES, AUDIENCES))
