@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields, replace
+from typing import Any
 
 from handouts.check.handouts import (
     COMBINATIONS,
@@ -88,7 +89,8 @@ def check_sheet_tailoring(
     selection = select_sheet(sheet, spec)
     check_counts(check, sheet, spec, selection)
     for country in countries():
-        tailored = replace(spec, country=country) if country else spec  # type: ignore[call-arg]
+        given: dict[str, Any] = {"country": country} if country else {}
+        tailored = replace(spec, **given)
         for block in selection.blocks:
             try:
                 check.variants[block.id].add(str(render_block(block, tailored)))
