@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.clinic import Clinic, load_clinic, parse_clinic
+from handouts.country import COUNTRIES, DEFAULT_COUNTRY, normalise_country
 from handouts.errors import Problem, SpecError, UsageError
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
 from handouts.normal import normalise
@@ -58,11 +59,18 @@ class HandoutSpec:
     sheets_only: bool = False
     duplex: bool = False
     """Start each part of a pack on an odd page, for two-sided printing."""
+    country: str | None = None
+    """ISO 3166 code given for this handout; None leaves it to the clinic, then US (see help_country)."""
 
     @property
     def theme(self) -> str:
         """The theme that prints this spec: large print has its own."""
         return "large-print" if self.print_size == "large" else "standard"
+
+    @property
+    def help_country(self) -> str:
+        """The country whose help numbers print: the spec's own, then the clinic's, then the United States."""
+        return self.country or (self.clinic.country if self.clinic else None) or DEFAULT_COUNTRY
 
     def user_text(self) -> dict[str, str]:
         """What a person typed, by field name, as the handout prints it (the fonts must have every character)."""
@@ -78,7 +86,7 @@ class HandoutSpec:
 SPEC_KEYS = (
     "type", "stage", "audience", "language", "paper", "print", "layout", "sections",
     "skip_sections", "clinic", "notes", "patient_name", "date", "url", "fillable", "tags",
-    "allow_fallback", "sheets", "sheets_only", "duplex",
+    "allow_fallback", "country", "sheets", "sheets_only", "duplex",
 )  # fmt: skip
 
 
@@ -237,6 +245,7 @@ class _SpecChecker(_ValueReader):
             "tagged": self.flag(data, "tags", True),
             "allow_fallback": self.flag(data, "allow_fallback", False),
             **self.sheet_values(data),
+            "country": self.country(data.get("country")),
         }
         return HandoutSpec(**values)
 
@@ -292,6 +301,14 @@ class _SpecChecker(_ValueReader):
             self.fail("url", f"{_show(text)} is not a web address", "write it as https://example.org/page")
             return None
         return text
+
+    def country(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        code = normalise_country(value)
+        if code is None:
+            self.fail("country", f"{_show(value)} is not allowed", "choose one of: " + ", ".join(COUNTRIES))
+        return code
 
     def clinic(self, value: Any) -> Clinic | None:
         if isinstance(value, Clinic):

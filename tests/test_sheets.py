@@ -274,25 +274,34 @@ def test_notes_print_once_in_a_pack(sheet_engine: Engine) -> None:
     assert sum(text.count("Rest after lunch.") for text in page_texts(reader)) == 1
 
 
-def test_where_to_get_help_reuses_the_handouts_help_block(tmp_path: Path) -> None:
-    help_dir = tmp_path / "en" / "when-to-call"
+def help_text(engine: Engine, **values: Any) -> str:
+    sheet = parse_handout_xml(
+        handout_xml(make_spec(sheets=["sample"], sheets_only=True, **values), engine), "s"
+    )
+    return next(n for n in _walk(sheet) if n.tag == "section" and n.attrs["id"] == "sample-help").text()
+
+
+def help_block(folder: Path, audiences: str) -> Path:
+    help_dir = folder / "en" / "when-to-call"
     help_dir.mkdir(parents=True)
     (help_dir / "getting-help.md").write_text(
         "---\nid: getting-help\ntitle: Where to get help\ntopic: when-to-call\norder: 30\n"
-        "types: [any]\nstages: [any]\naudiences: [any]\nsources: [nmss-types]\n"
+        f"types: [any]\nstages: [any]\naudiences: [{audiences}]\nsources: [nmss-types]\n"
         "reviewed: 2026-11-29\nreview_due: 2027-11-29\n---\nCall the helpline on 555 0199.\n"
     )
-    engine = Engine.from_dirs((SHEETS, tmp_path))
+    return folder
+
+
+def test_where_to_get_help_reuses_the_handouts_help_block(sheet_engine: Engine, tmp_path: Path) -> None:
+    assert "The MS team" in help_text(sheet_engine)
+    assert "call 911" in help_text(sheet_engine, country="US")
+    assert "999" in help_text(sheet_engine, country="GB")
+    engine = Engine.from_dirs((SHEETS, help_block(tmp_path / "any", "any")))
+    assert "Call the helpline on 555 0199." in help_text(engine)
     sheet = parse_handout_xml(handout_xml(make_spec(sheets=["sample"], sheets_only=True), engine), "sheet")
-    help_section = next(n for n in _walk(sheet) if n.tag == "section" and n.attrs["id"] == "sample-help")
-    assert "Call the helpline on 555 0199." in help_section.text()
-    sources = next(n for n in _walk(sheet) if n.tag == "sources").text()
-    assert "Types of MS" in sources
-    plain = parse_handout_xml(
-        handout_xml(make_spec(sheets=["sample"], sheets_only=True), Engine.from_dirs((SHEETS,))), "s"
-    )
-    plain_help = next(n for n in _walk(plain) if n.tag == "section" and n.attrs["id"] == "sample-help")
-    assert "Your MS team can tell you about support near you" in plain_help.text()
+    assert "Types of MS" in next(n for n in _walk(sheet) if n.tag == "sources").text()
+    carers_only = Engine.from_dirs((SHEETS, help_block(tmp_path / "carers", "caregiver")))
+    assert "Your MS team can tell you about support near you" in help_text(carers_only)
 
 
 def test_spanish_sheet_and_missing_translation(sheet_engine: Engine, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from handouts.check.glyphs import check_glyphs, load_themes
 from handouts.check.handouts import check_language
 from handouts.check.lines import line_of, read_lines
 from handouts.check.model import BlockScore, CheckRequest, HandoutScore, Problems, Report, display
+from handouts.check.review import check_review_rules
 from handouts.check.sheets import check_sheet_translation, check_sheets, sheet_blocks, sheet_sources
 from handouts.content.loader import read_library
 from handouts.content.model import Block, Library
@@ -42,6 +43,7 @@ def run_check(request: CheckRequest) -> Report:
     blocks: list[BlockScore] = []
     handouts: list[HandoutScore] = []
     for library in libraries.values():
+        check_review_rules(library, request, problems)
         language_blocks, language_handouts = check_language(library, request, problems, extra=(check_sheets,))
         blocks += language_blocks
         handouts += language_handouts
@@ -60,8 +62,8 @@ def present_languages(content_dirs: Sequence[Path]) -> tuple[str, ...]:
 
 def load_checked(request: CheckRequest, language: str, problems: Problems) -> Library:
     """The library as far as it loads, with the loader's problems and the review dates checked."""
-    library, messages = read_library(request.content_dirs, language)
-    problems.messages(messages, "content")
+    library, found = read_library(request.content_dirs, language)
+    problems.take(found, "content")
     for block in (*library.blocks.values(), *sheet_blocks(library).values()):
         check_review(block, request.today, request.config.review_warning_days, problems)
     return without_unknown_sources(library)
@@ -221,7 +223,7 @@ def check_directories(
     try:
         day = dt.date.fromisoformat(today) if today else default_date()
     except ValueError as exc:
-        raise UsageError(f"--date: {today!r} is not a date (write it as YYYY-MM-DD)") from exc
+        raise UsageError(f"--today: {today!r} is not a date (write it as YYYY-MM-DD)") from exc
     request = CheckRequest(
         content_dirs=stacked("content", content_dirs),
         templates_dirs=stacked("templates", templates_dirs),

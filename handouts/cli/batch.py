@@ -84,9 +84,9 @@ def batch(
     MANIFEST is CSV (a header row of spec keys), a YAML list of mappings, or JSON Lines. Each row
     takes the keys of a `handouts build --spec` file (type, stage, audience, language, paper,
     print, layout, sections, skip_sections, clinic, notes, patient_name, date, url, fillable,
-    tags, allow_fallback, sheets, sheets_only, duplex) plus an optional `id`. In CSV, separate
-    several notes, sections or sheets with `|`, or write a JSON list. A row with `sheets` prints
-    the handout and those topic sheets as one PDF. Clinic paths are relative to the manifest.
+    tags, allow_fallback, country, sheets, sheets_only, duplex) plus an optional `id`. In CSV,
+    separate several notes, sections or sheets with `|`, or write a JSON list. A row with `sheets`
+    prints the handout and those topic sheets as one PDF. Clinic paths are relative to the manifest.
 
     Every row and file name is checked before anything renders. Rows with problems are listed and
     reported as failed; the others are rendered. A file already made from the same row is skipped,

@@ -31,7 +31,7 @@ class SheetReader(Protocol):
     """What the content loader lends the sheet reader: its parsers, its problems and what it has so far."""
 
     language: str
-    problems: list[str]
+    problems: list[Problem]
     blocks: dict[str, Block]
     questions: dict[str, Question]
     sources: dict[str, Source]
@@ -57,7 +57,7 @@ def gather_sheets(loader: SheetReader, sheets_dir: Path) -> None:
                 parts.meta.update({str(k): v for k, v in data.items()})
                 parts.path = meta_path
             else:
-                loader.problems.append(f"{meta_path}:1: must be a mapping with id, title and subtitle")
+                loader.problems.append(at(meta_path, 1, "must be a mapping", "give id, title and subtitle"))
         for path in sorted(folder.glob("*.md")):
             block = loader.read_block(path) if loader.usable(path) else None
             if block:
@@ -79,12 +79,22 @@ def finish_sheets(loader: SheetReader) -> dict[str, Sheet]:
             owner = block_owner.setdefault(block.id, f"sheet '{sheet_id}'")
             if owner != f"sheet '{sheet_id}'":
                 loader.problems.append(
-                    f"{block.path}:1: block id '{block.id}' is already used by {owner} (block ids are unique)"
+                    at(
+                        block.path,
+                        1,
+                        f"block id '{block.id}' is already used by {owner}",
+                        "block ids are unique",
+                    )
                 )
         for question in sheet.questions:
             if question.id in question_ids:
                 loader.problems.append(
-                    f"{question.path}:{question.line}: question id '{question.id}' is used twice (make it unique)"
+                    at(
+                        question.path,
+                        question.line,
+                        f"question id '{question.id}' is used twice",
+                        "make it unique",
+                    )
                 )
             question_ids.add(question.id)
         sheets[sheet_id] = sheet
@@ -95,27 +105,18 @@ def _sheet_from(sheet_id: str, parts: SheetParts, loader: SheetReader) -> Sheet 
     folder = parts.folder or Path(sheet_id)
     if parts.path is None:
         loader.problems.append(
-            f"{folder}:1: sheet folder '{sheet_id}' has no sheet.yaml (add one with id, title and subtitle)"
+            at(
+                folder,
+                1,
+                f"sheet folder '{sheet_id}' has no sheet.yaml",
+                "add one with id, title and subtitle",
+            )
         )
         return None
     before = len(loader.problems)
     path, meta = parts.path, parts.meta
-    loader.problems.extend(meta_problems(meta, sheet_id, f"{path}:1: sheet '{sheet_id}'"))
-    for block in parts.blocks.values():
-        if not block.id.startswith(f"{sheet_id}-"):
-            loader.problems.append(
-                f"{block.path}:2: block id '{block.id}' must start with the sheet id '{sheet_id}-'"
-            )
-        for source in block.sources:
-            if source not in loader.sources:
-                loader.problems.append(
-                    f"{block.path}:2: source '{source}' is not in sources.yaml (add it there or fix the id)"
-                )
-    for question in parts.questions.values():
-        if not question.id.startswith(f"q-{sheet_id}-"):
-            loader.problems.append(
-                f"{question.path}:{question.line}: question id '{question.id}' must start with 'q-{sheet_id}-'"
-            )
+    loader.problems.extend(meta_problems(meta, sheet_id, path))
+    loader.problems.extend(part_problems(sheet_id, parts, loader.sources))
     if len(loader.problems) > before:
         return None
     return Sheet(
@@ -131,14 +132,51 @@ def _sheet_from(sheet_id: str, parts: SheetParts, loader: SheetReader) -> Sheet 
     )
 
 
-def meta_problems(meta: Mapping[str, Any], sheet_id: str, where: str) -> list[str]:
-    """What is wrong with a sheet.yaml: unknown keys, an id that is not the folder's name, no title."""
-    problems = [f"{where}: unknown key '{key}' (valid: {', '.join(SHEET_KEYS)})" for key in meta if key not in SHEET_KEYS]
-    if str(meta.get("id", "")) != sheet_id:
-        problems.append(f"{where}: id {meta.get('id')!r} must equal the folder name '{sheet_id}'")
-    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
-        problems.append(f"{where}: needs a title (the printed heading)")
+def part_problems(sheet_id: str, parts: SheetParts, sources: Mapping[str, Source]) -> list[Problem]:
+    """Block and question ids without the sheet's prefix, and sources that are not listed."""
+    problems: list[Problem] = []
+    for block in parts.blocks.values():
+        if not block.id.startswith(f"{sheet_id}-"):
+            problems.append(
+                at(block.path, 2, f"block id '{block.id}' must start with the sheet id '{sheet_id}-'")
+            )
+        for source in block.sources:
+            if source not in sources:
+                problems.append(
+                    at(
+                        block.path,
+                        2,
+                        f"source '{source}' is not in sources.yaml",
+                        "add it there or fix the id",
+                    )
+                )
+    for question in parts.questions.values():
+        if not question.id.startswith(f"q-{sheet_id}-"):
+            problems.append(
+                at(
+                    question.path,
+                    question.line,
+                    f"question id '{question.id}' must start with 'q-{sheet_id}-'",
+                )
+            )
     return problems
+
+
+def meta_problems(meta: Mapping[str, Any], sheet_id: str, path: Path) -> list[Problem]:
+    """What is wrong with a sheet.yaml: unknown keys, an id that is not the folder's name, no title."""
+    name = f"sheet '{sheet_id}'"
+    valid = "valid: " + ", ".join(SHEET_KEYS)
+    problems = [at(path, 1, f"{name}: unknown key '{key}'", valid) for key in meta if key not in SHEET_KEYS]
+    if str(meta.get("id", "")) != sheet_id:
+        problems.append(at(path, 1, f"{name}: id {meta.get('id')!r} must equal the folder name '{sheet_id}'"))
+    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        problems.append(at(path, 1, f"{name}: needs a title (the printed heading)"))
+    return problems
+
+
+def at(path: Path, line: int, what: str, how: str = "") -> Problem:
+    """A problem found in a sheet's file."""
+    return Problem(what, how, file=str(path), line=line)
 
 
 def _strings(value: Any) -> tuple[str, ...]:

@@ -14,10 +14,11 @@ import jinja2
 from markupsafe import Markup
 
 from handouts import __version__
-from handouts.content.model import Block, Library, Source, Term
+from handouts.content.model import Block, Library, Term
 from handouts.content.selection import Selection
 from handouts.errors import ContentError, HandoutsError, LayoutError
 from handouts.i18n import PDF_LANG, format_date, translations
+from handouts.layout.context import NO_FLOOR, PrintFloor, block_context, printed_sources
 from handouts.layout.markup import markdown_to_xml
 from handouts.layout.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
 from handouts.paths import regular_file_inside
@@ -25,8 +26,8 @@ from handouts.spec import HandoutSpec
 from handouts.vocabulary import web_href
 from handouts.xmltree import lint_template_source
 
-MAX_GLOSSARY_TERMS = 10
-"""'Words to know' lists the first ten glossary terms a handout uses; later ones are explained in the text."""
+MAX_GLOSSARY_TERMS = 8
+"""'Words to know' lists the first eight glossary terms a handout uses; later ones are explained in the text."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,12 @@ class _LintingLoader(jinja2.FileSystemLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         source, filename, uptodate = super().get_source(environment, template)
         found = Path(filename).resolve()
-        if not any(found.is_relative_to(Path(d).resolve()) for d in self.searchpath if filename.startswith(d)):
-            raise LayoutError(f"{filename}: links to a file outside the templates directory (copy the file in)")
+        if not any(
+            found.is_relative_to(Path(d).resolve()) for d in self.searchpath if filename.startswith(d)
+        ):
+            raise LayoutError(
+                f"{filename}: links to a file outside the templates directory (copy the file in)"
+            )
         lint_template_source(source, filename)
         return source, filename, uptodate
 
@@ -117,13 +122,7 @@ def _body_xml(text: str, path: Path, line: int) -> str:
 def render_block(block: Block, spec: HandoutSpec) -> Markup:
     """A block body as handout XML for this spec: its Jinja2 first, then Markdown."""
     template = _compiled_body(block.body, block.path, block.body_line)
-    context = {
-        "type": spec.type or "general",
-        "stage": spec.stage,
-        "audience": spec.audience,
-        "language": spec.language,
-        "country": getattr(spec, "country", None) or "US",
-    }
+    context = block_context(spec)
     try:
         text = render_bounded(template, context)
     except Exception as exc:
@@ -154,7 +153,9 @@ def _template_problem(exc: BaseException, what: str) -> str:
     return f"Jinja2 error: {type(exc).__name__}: {exc} (check the {what}'s expressions)"
 
 
-def content_provenance(library: Library, selection: Selection, templates_dirs: tuple[Path, ...]) -> Provenance:
+def content_provenance(
+    library: Library, selection: Selection, templates_dirs: tuple[Path, ...]
+) -> Provenance:
     """A short hash of the blocks and templates used, and the oldest review date among the blocks."""
     digest = hashlib.sha256(_templates_digest(templates_dirs))
     for block in sorted(selection.blocks, key=lambda b: b.id):
@@ -173,7 +174,9 @@ def _templates_digest(templates_dirs: tuple[Path, ...]) -> bytes:
     digest = hashlib.sha256()
     for directory in templates_dirs:
         root = directory.resolve()
-        for path in sorted((directory / "layouts").glob("*.j2")) + sorted((directory / "partials").glob("*.j2")):
+        for path in sorted((directory / "layouts").glob("*.j2")) + sorted(
+            (directory / "partials").glob("*.j2")
+        ):
             if regular_file_inside(path, root):  # never read a link to outside (the loader refuses it too)
                 digest.update(path.name.encode() + path.read_bytes())
     return digest.digest()
@@ -199,28 +202,22 @@ def _glossary_pattern(glossary: tuple[Term, ...]) -> tuple[re.Pattern[str], dict
     return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")s?\b"), terms
 
 
-def used_sources(library: Library, selection: Selection) -> list[Source]:
-    seen: dict[str, Source] = {}
-    for block in selection.blocks:
-        for source_id in block.sources:
-            seen.setdefault(source_id, library.sources[source_id])
-    return list(seen.values())
-
-
 def render_layout(
     spec: HandoutSpec,
     library: Library,
     selection: Selection,
     templates_dirs: tuple[Path, ...],
     squeeze: int = 0,
+    floor: PrintFloor = NO_FLOOR,
     layout: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> str:
-    """Render the spec's layout (or `layout`, with `extra` variables) to handout XML text;
-    `squeeze` > 0 asks a page-limited layout for less."""
+    """Render the spec's layout (or `layout`, with `extra` variables) to handout XML text; `squeeze` > 0
+    asks a page-limited layout for less, never below `floor` (what the standard-print twin of a
+    large-print handout prints)."""
     with template_budget():  # one budget for the layout and every block body it shows
         return _render_layout(
-            spec, library, selection, templates_dirs, squeeze, layout or spec.layout, extra or {}
+            spec, library, selection, templates_dirs, squeeze, floor, layout or spec.layout, extra or {}
         )
 
 
@@ -230,6 +227,7 @@ def _render_layout(
     selection: Selection,
     templates_dirs: tuple[Path, ...],
     squeeze: int,
+    floor: PrintFloor,
     layout: str,
     extra: Mapping[str, Any],
 ) -> str:
@@ -253,13 +251,16 @@ def _render_layout(
         "questions": selection.questions,
         "key_points": selection.key_points,
         "glossary": used_terms(library, texts),
-        "sources": used_sources(library, selection),
+        "sources": (printed := printed_sources(library, selection.blocks, spec.help_country)).shown,
+        "sources_total": printed.total,
         "printed_date": format_date(spec.date, spec.language),
         "provenance": content_provenance(library, selection, templates_dirs),
         "pdf_lang": PDF_LANG.get(spec.language, spec.language),
         "large_print": spec.print_size == "large",
         "url": spec.url or (spec.clinic.url if spec.clinic else None),
         "squeeze": squeeze,
+        "floor": floor,
+        "country": spec.help_country,
         **extra,
     }
     try:
