@@ -258,7 +258,9 @@ class _SpecChecker(_ValueReader):
         if only and not sheets:
             self.fail("sheets_only", "is true but no sheets are given", "add sheets, e.g. sheets: [fatigue]")
         if data.get("layout") == "sheet":
-            self.fail("layout", "'sheet' is the layout of topic sheets", "ask for sheets with `sheets` instead")
+            self.fail(
+                "layout", "'sheet' is the layout of topic sheets", "ask for sheets with `sheets` instead"
+            )
         return {"sheets": sheets, "sheets_only": only, "duplex": self.flag(data, "duplex", False)}
 
     def notes(self, value: Any) -> tuple[str, ...]:

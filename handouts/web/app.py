@@ -147,7 +147,12 @@ def _pdf_response(rendered: Rendered, spec: HandoutSpec, action: str) -> Respons
 
 def download_name(spec: HandoutSpec) -> str:
     """A file name from the options only, never from the patient's name or notes."""
-    parts = ["ms-sheets" if spec.sheets_only else "ms-handout", spec.type or GENERAL, spec.language, spec.paper]
+    parts = [
+        "ms-sheets" if spec.sheets_only else "ms-handout",
+        spec.type or GENERAL,
+        spec.language,
+        spec.paper,
+    ]
     if spec.print_size == "large":
         parts.append("large-print")
     parts += spec.sheets  # sheet ids are checked names: lowercase letters, digits and -

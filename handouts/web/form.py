@@ -121,7 +121,9 @@ def offer_problems(values: FormValues, offer: Offer) -> list[Problem]:
     sheets = {sheet.id for sheet in offer.sheets}
     strange = [s for s in values.sheets if s not in sheets]
     if strange:
-        problems.append(_problem("sheets", f"{strange[0][:40]!r} is not a sheet here", "tick sheets from the list"))
+        problems.append(
+            _problem("sheets", f"{strange[0][:40]!r} is not a sheet here", "tick sheets from the list")
+        )
     return problems
 
 

@@ -563,7 +563,7 @@ def test_print_opens_the_pdf_in_a_new_tab(page: Any) -> None:
 @pytest.mark.browser
 def test_keyboard_only_use_with_visible_focus(page: Any) -> None:
     reached: list[str] = []
-    for _ in range(40):
+    for _ in range(80):  # the form has a checkbox per topic sheet
         page.keyboard.press("Tab")
         focused = page.evaluate(
             """() => {
