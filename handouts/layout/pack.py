@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.sax.saxutils import quoteattr
 
 from handouts.xmltree import Node
 
@@ -63,5 +62,10 @@ def joined_xml(parts: list[Part], attrs: dict[str, str]) -> str:
     """One part's XML as it is; several parts inside a `<pack>` named like the document."""
     if len(parts) == 1:
         return parts[0].xml
-    head = " ".join(f"{key}={quoteattr(attrs[key])}" for key in ("lang", "title"))
+    head = " ".join(f'{key}="{attribute_text(attrs[key])}"' for key in ("lang", "title"))
     return f"<pack {head}>\n" + "".join(p.xml.rstrip("\n") + "\n" for p in parts) + "</pack>\n"
+
+
+def attribute_text(value: str) -> str:
+    """Text escaped for an XML attribute in double quotes."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

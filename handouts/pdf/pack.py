@@ -8,7 +8,6 @@ from functools import partial
 from itertools import groupby
 from typing import Any
 
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     ActionFlowable,
     Flowable,
@@ -21,13 +20,12 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
-from handouts.pdf.document import HandoutDocTemplate, RenderedDocument, masthead_height
+from handouts.pdf.document import HandoutDocTemplate, RenderedDocument, _make_canvas, masthead_height
 from handouts.pdf.fields import FieldRequest
-from handouts.pdf.postpass import FinishOptions, finish_pdf
+from handouts.pdf.finish import FinishOptions
 from handouts.pdf.render import PdfOptions
 from handouts.pdf.story import StoryContext, build_story
-from handouts.pdf.structtree import write_structure
-from handouts.pdf.tagging import MarkedContent, StructNode, TaggingCanvas, place
+from handouts.pdf.tagging import MarkedContent, StructNode, place
 from handouts.pdf.themes import Theme
 from handouts.xmltree import HandoutMeta, Node
 
@@ -115,16 +113,20 @@ def build_pack_pdf(
     info: HandoutMeta,
     tagged: bool = False,
     duplex: bool = False,
+    finish: FinishOptions | None = None,
 ) -> PackDocument:
-    """Lay out every part in one build: page numbers, fields and tagging span the whole pack."""
+    """Lay out every part in one build: page numbers, fields and tagging span the whole pack; fields,
+    the structure tree and metadata are written in its one save."""
     buffer = io.BytesIO()
     doc = PackDocTemplate(buffer, theme, paper, info)
     doc.part_ends = []
     story = assemble(parts, doc, theme, duplex)
     marks = MarkedContent(pack_structure(parts)) if tagged else None
+    doc.finish, doc.marks = finish, marks
     fields: list[FieldRequest] = []
     try:
-        doc.build(story, canvasmaker=partial(pack_canvas, marks=marks, fields=fields))
+        canvas = partial(_make_canvas, marks=marks, fields=fields, measuring=False, finish=finish)
+        doc.build(story, canvasmaker=canvas)
     except ReportLabLayoutError as exc:
         raise RenderError(
             "a part of the handout is taller than one page and cannot be split "
@@ -153,13 +155,6 @@ def assemble(parts: list[PartStory], doc: PackDocTemplate, theme: Theme, duplex:
         story.append(PartEnd())
     doc.set_part_templates(heights)
     return story
-
-
-def pack_canvas(*args: Any, marks: MarkedContent | None, fields: list[FieldRequest], **kwargs: Any) -> Canvas:
-    """The canvas the pack is drawn on, as for one handout: tagging when asked, collecting form fields."""
-    canv = TaggingCanvas(*args, handout_marks=marks, **kwargs) if marks else Canvas(*args, **kwargs)
-    canv.handout_fields = fields
-    return canv
 
 
 def pack_structure(parts: list[PartStory]) -> StructNode:
@@ -211,20 +206,19 @@ def render_pack_pdf(
         title = root.attrs.get("title", part_id)
         nest_outline(story, part_id, title, nested)
         stories.append(PartStory(part_id, title, story))
-    built = build_pack_pdf(stories, theme, options.paper, meta, tagged=options.tagged, duplex=duplex)
-    pages = tuple(built.part_pages())
-    limits = [HandoutMeta.from_root(root).max_pages for _, root in parts]
-    if options.page_limit is not None and any(n and p > n for p, n in zip(pages, limits, strict=True)):
-        return RenderedPack(b"", built.document.pages, pages)
     finish = FinishOptions(
         meta=meta,
         field_font=theme.font_paths["regular"],
         field_font_size=theme.style("body").fontSize,
         fingerprint=options.fingerprint,
+        tagged=options.tagged,
     )
-    document = built.document
-    tagger = partial(write_structure, marks=document.marks) if document.marks else None
-    return RenderedPack(finish_pdf(document.pdf, document.fields, finish, tagger), document.pages, pages)
+    built = build_pack_pdf(stories, theme, options.paper, meta, options.tagged, duplex, finish)
+    pages = tuple(built.part_pages())
+    limits = [HandoutMeta.from_root(root).max_pages for _, root in parts]
+    if options.page_limit is not None and any(n and p > n for p, n in zip(pages, limits, strict=True)):
+        return RenderedPack(b"", built.document.pages, pages)
+    return RenderedPack(built.document.pdf, built.document.pages, pages)
 
 
 def nest_outline(story: list[Any], part_id: str, title: str, nested: bool) -> None:
