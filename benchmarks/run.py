@@ -259,8 +259,14 @@ def measure_pack(spec: Any, engine: Any, repeat: int) -> list[Line]:
     alone = [spec, *(dataclasses.replace(spec, sheets=(s,), sheets_only=True) for s in sheets)]
     pack_pages = render_handout(pack, engine).pages
     parts_pages = sum(render_handout(part, engine).pages for part in alone)
-    together = per_call(lambda: render_handout(pack, engine), repeat)
-    apart = sum(per_call(lambda part=part: render_handout(part, engine), repeat).cpu for part in alone)
+    timings = per_call(
+        [
+            lambda: render_handout(pack, engine),
+            *(lambda part=part: render_handout(part, engine) for part in alone),
+        ],
+        repeat,
+    )
+    together, apart = timings[0], sum(t.cpu for t in timings[1:])
     names = ", ".join(sheets)
     return [
         Line(f"pack of the handout and {names}: CPU ms", f"{ms(together.cpu)} ({pack_pages} pages)",
