@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from handouts.errors import UsageError
+from handouts.web.site_page import SHEETS_FOLDER
 
 SITE_FILES = ("index.html", "handouts.css", "favicon.svg")
 _SITE_PDF = re.compile(r"^ms-[a-z0-9-]+\.(pdf|html)$")
@@ -13,11 +14,20 @@ _SITE_PDF = re.compile(r"^ms-[a-z0-9-]+\.(pdf|html)$")
 _LEFT_BY_A_CRASH = re.compile(
     r"^\.(index\.html|handouts\.css|favicon\.svg|ms-[a-z0-9-]+\.(pdf|html))\..*\.part$"
 )
+_SITE_SHEET = re.compile(r"^\.?[a-z0-9-]+-[a-z]{2}-(letter|a4)-(standard|large)\.(pdf|html)(\..*\.part)?$")
+"""A topic sheet's PDF or web page under sheets/ (or one a crash left half-written)."""
 
 
 def is_site_file(name: str) -> bool:
     """Whether `handouts site` writes files under this name (or left it while writing one)."""
     return name in SITE_FILES or bool(_SITE_PDF.match(name) or _LEFT_BY_A_CRASH.match(name))
+
+
+def is_site_entry(path: Path) -> bool:
+    """Whether a file or folder in OUTDIR is the site's own: its files, or a sheets/ folder of only sheets."""
+    if path.name == SHEETS_FOLDER and path.is_dir() and not path.is_symlink():
+        return all(_SITE_SHEET.match(child.name) for child in path.iterdir())
+    return is_site_file(path.name)
 
 
 def check_site_folder(outdir: Path, force: bool) -> None:
@@ -26,7 +36,7 @@ def check_site_folder(outdir: Path, force: bool) -> None:
         return
     try:
         foreign = sorted(
-            p.name + ("/" if p.is_dir() else "") for p in outdir.iterdir() if not is_site_file(p.name)
+            p.name + ("/" if p.is_dir() else "") for p in outdir.iterdir() if not is_site_entry(p)
         )
     except OSError as exc:
         raise UsageError(f"{outdir}: cannot be read: {exc.strerror} (choose another folder)") from exc

@@ -302,18 +302,13 @@ def test_index_text_has_7_to_1_contrast(patient_browser: Any, host: str) -> None
     page.close()
 
 
-class SiteVariant(Variant):
-    @property
-    def title(self) -> str:
-        return translations(self.language).gettext(HANDOUT_TITLES[self.type])
-
-
-def variant_of(filename: str) -> SiteVariant:
+def variant_of(filename: str) -> Variant:
     """The variant a PDF's name promises; a web page's name promises its first paper size."""
     found = re.fullmatch(r"ms-([a-z]+)-([a-z]+)-([a-z]+)-print(?:-([a-z0-9]+)\.pdf|\.html)", filename)
     assert found, filename
     type_, language, print_size, paper = found.groups()
-    return SiteVariant(type=type_, print_size=print_size, paper=paper or "letter", language=language)
+    title = translations(language).gettext(HANDOUT_TITLES[type_])
+    return Variant(type=type_, print_size=print_size, paper=paper or "letter", language=language, title=title)
 
 
 def check_pdf(pdf: bytes, variant: Variant) -> None:
