@@ -18,6 +18,7 @@ from handouts.spec import HandoutSpec
 from handouts.vocabulary import AUDIENCES, GENERAL, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
 from handouts.web import labels
 from handouts.web.form import SECTIONS_SHOWN, FormValues, field_messages, parse_form, read_form
+from handouts.web.infobutton import Service, register_infobutton
 from handouts.web.options import SOURCE_LANGUAGE, Offer, make_offer
 
 CSP = (
@@ -30,8 +31,11 @@ FORM_FIELDS = tuple(labels.FIELD_LABELS)
 log = logging.getLogger("handouts.web")
 
 
-def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
-    """The web app for one engine and clinic profile, both fixed here and never chosen by a request."""
+def create_app(engine: Engine, clinic: Clinic | None = None, frame_ancestors: tuple[str, ...] = ()) -> Flask:
+    """The web app for one engine and clinic profile, both fixed here and never chosen by a request.
+
+    `frame_ancestors`: EHR origins allowed to show its pages in a frame (none by default).
+    """
     offer = make_offer(engine)
     app = Flask(__name__, static_folder=None)
     app.jinja_options = {**app.jinja_options, "trim_blocks": True, "lstrip_blocks": True}
@@ -81,7 +85,8 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
         log.error("internal error while serving %s %s: %s", request.method, request.path, type(exc).__name__)
         return _error_page(500, "Something went wrong", "The handout could not be made. Please try again.")
 
-    app.after_request(_secure_headers)
+    register_infobutton(app, Service(engine, offer, clinic, render_lock, download_name), frame_ancestors)
+    app.after_request(_secure_headers)  # runs before the framing hook: Flask runs these last-registered first
     return app
 
 
