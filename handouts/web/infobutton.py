@@ -28,6 +28,7 @@ from handouts.web.infobutton_request import (
     SYSTEM,
     InfobuttonError,
     InfobuttonQuery,
+    answer_kind,
     read_query,
     safe_parameters,
 )
@@ -74,9 +75,8 @@ def register_infobutton(app: Flask, service: Service, frame_ancestors: tuple[str
         response_type = "html"
         try:
             parameters = safe_parameters(request.query_string)  # identifying parameters are gone from here on
-            query = read_query(parameters, service.offer.layouts)
-            response_type = query.response
-            return answer(service, query, base_url())
+            response_type = answer_kind(parameters)
+            return answer(service, read_query(parameters, service.offer.layouts), base_url())
         except InfobuttonError as exc:
             return error_answer(exc, response_type)
 

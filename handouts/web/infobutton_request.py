@@ -139,6 +139,13 @@ def read_query(parameters: dict[str, list[str]], layouts: tuple[str, ...]) -> In
     )
 
 
+def answer_kind(parameters: dict[str, list[str]]) -> str:
+    """The kind of answer asked for, for an error's body: json, or html for anything else."""
+    values = parameters.get(RESPONSE_TYPE.lower(), [])
+    media_type = values[0].split(";", 1)[0].strip().lower() if len(values) == 1 else ""
+    return "json" if RESPONSE_TYPES.get(media_type) == "json" else "html"
+
+
 def primary_language(tag: str) -> str | None:
     """`es`, `es-MX`, `spa` -> es; `en`, `en-US`, `eng` -> en; anything else -> None."""
     primary = re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
