@@ -182,7 +182,9 @@ def answer(service: Service, query: InfobuttonQuery, base: str) -> Response:
                 meta = HandoutMeta.from_root(parse_handout_xml(handout_xml(spec, service.engine), ORIGIN))
             response = described(service, query, spec, choice, meta, notice, base)
     except HandoutsError:
-        raise InfobuttonError(422, "", "this handout could not be made with these options (try the standard layout)") from None
+        raise InfobuttonError(
+            422, "", "this handout could not be made with these options (try the standard layout)"
+        ) from None
     response.headers["Content-Language"] = language
     return response
 
@@ -198,17 +200,24 @@ def described(
 ) -> Response:
     """The HTML page or a feed with one entry, for a handout that was chosen."""
     links = {kind: link(base, query, spec.language, kind) for kind in ("text/html", "application/pdf")}
-    if query.response != "html":
-        entry = Entry(
-            id=f"tag:handouts,{meta.oldest_review or '2026-01-01'}:{spec.type or 'general'}/{spec.language}/{meta.content_version}",
-            title=meta.title,
-            summary=summary(spec, choice),
-            updated=timestamp(meta.oldest_review),
-            html_url=links["text/html"],
-            pdf_url=links["application/pdf"],
-            pdf_name=service.file_name(spec),
-        )
-        return feed_answer(query, feed_for(query, spec.language, notice, base, entry), spec.language)
+    if query.response == "html":
+        return page(service, spec, choice, meta, notice, links["application/pdf"])
+    entry = Entry(
+        id=f"tag:handouts,{meta.oldest_review or '2026-01-01'}:{spec.type or 'general'}/{spec.language}/{meta.content_version}",
+        title=meta.title,
+        summary=summary(spec, choice),
+        updated=timestamp(meta.oldest_review),
+        html_url=links["text/html"],
+        pdf_url=links["application/pdf"],
+        pdf_name=service.file_name(spec),
+    )
+    return feed_answer(query, feed_for(query, spec.language, notice, base, entry), spec.language)
+
+
+def page(
+    service: Service, spec: HandoutSpec, choice: Choice, meta: HandoutMeta, notice: str, pdf_url: str
+) -> Response:
+    """Which handout and why, Download PDF and Print, and the form set to this handout for a name or notes."""
     values = FormValues(
         type=choice.type,
         stage=spec.stage,
@@ -228,7 +237,7 @@ def described(
         handout_lang=spec.language,
         reason=choice.reason,
         notice=notice,
-        pdf_url=links["application/pdf"],
+        pdf_url=pdf_url,
         file_name=service.file_name(spec),
     )
     return Response(html, mimetype="text/html")
@@ -310,6 +319,9 @@ def error_answer(exc: InfobuttonError, response_type: str) -> Response:
         return Response(json.dumps(body), status=exc.status, mimetype="application/json")
     titles = {406: "This answer type is not offered", 414: "The link is too long"}
     html = render_template(
-        "error.html", status=exc.status, title=titles.get(exc.status, "The link could not be read"), advice=exc.message
+        "error.html",
+        status=exc.status,
+        title=titles.get(exc.status, "The link could not be read"),
+        advice=exc.message,
     )
     return Response(html, status=exc.status, mimetype="text/html", headers={"Content-Language": "en"})

@@ -50,7 +50,12 @@ def feed_json(feed: Feed) -> dict[str, Any]:
             "title": _text(entry.title, "text"),
             "link": [
                 {"href": entry.html_url, "rel": "alternate", "type": "text/html"},
-                {"href": entry.pdf_url, "rel": "enclosure", "type": "application/pdf", "title": entry.pdf_name},
+                {
+                    "href": entry.pdf_url,
+                    "rel": "enclosure",
+                    "type": "application/pdf",
+                    "title": entry.pdf_name,
+                },
             ],
             "id": _text(entry.id),
             "summary": _text(entry.summary, "text"),
@@ -88,7 +93,9 @@ def feed_atom(feed: Feed) -> bytes:
     for entry in feed.entries:
         node = ET.SubElement(root, f"{{{ATOM}}}entry", {XML_LANG: feed.language})
         _add(node, "title", entry.title, type="text")
-        ET.SubElement(node, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": entry.html_url})
+        ET.SubElement(
+            node, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": entry.html_url}
+        )
         ET.SubElement(
             node,
             f"{{{ATOM}}}link",

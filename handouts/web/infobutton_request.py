@@ -93,7 +93,9 @@ def identifying(name: str) -> bool:
 def safe_parameters(query_string: bytes) -> dict[str, list[str]]:
     """The query's parameters, keyed by lower-case name, with every identifying one already dropped."""
     if len(query_string) > MAX_QUERY_BYTES:
-        raise InfobuttonError(414, "", f"the link is longer than {MAX_QUERY_BYTES} bytes (send only the Infobutton parameters)")
+        raise InfobuttonError(
+            414, "", f"the link is longer than {MAX_QUERY_BYTES} bytes (send only the Infobutton parameters)"
+        )
     text = query_string.decode("utf-8", errors="replace")
     try:
         pairs = urllib.parse.parse_qsl(
@@ -119,12 +121,22 @@ def read_query(parameters: dict[str, list[str]], layouts: tuple[str, ...]) -> In
     system = None
     if code:
         if not named_system:
-            raise InfobuttonError(400, SYSTEM, "give the code system of the problem code (e.g. 2.16.840.1.113883.6.90 for ICD-10-CM)")
+            raise InfobuttonError(
+                400,
+                SYSTEM,
+                "give the code system of the problem code (e.g. 2.16.840.1.113883.6.90 for ICD-10-CM)",
+            )
         system = find_system(named_system)
         if system is None:
-            raise InfobuttonError(400, SYSTEM, "not a code system this service knows (use ICD-10-CM 2.16.840.1.113883.6.90, SNOMED CT 2.16.840.1.113883.6.96, ICD-10 2.16.840.1.113883.6.3 or ICD-9-CM 2.16.840.1.113883.6.103)")
+            raise InfobuttonError(
+                400,
+                SYSTEM,
+                "not a code system this service knows (use ICD-10-CM 2.16.840.1.113883.6.90, SNOMED CT 2.16.840.1.113883.6.96, ICD-10 2.16.840.1.113883.6.3 or ICD-9-CM 2.16.840.1.113883.6.103)",
+            )
     elif "type" not in overrides:
-        raise InfobuttonError(400, CODE, "give the problem code (e.g. G35.A with ICD-10-CM), or type= for an explicit handout")
+        raise InfobuttonError(
+            400, CODE, "give the problem code (e.g. G35.A with ICD-10-CM), or type= for an explicit handout"
+        )
     asked = _single(parameters, LANGUAGE).strip()
     recipient = _single(parameters, RECIPIENT).strip().upper()
     return InfobuttonQuery(
@@ -167,9 +179,15 @@ def _single(parameters: dict[str, list[str]], name: str) -> str:
 def _response_type(value: str) -> tuple[str, str]:
     media_type = value.split(";", 1)[0].strip().lower() or "text/html"
     if media_type in SCRIPT_TYPES:
-        raise InfobuttonError(406, RESPONSE_TYPE, "this service sends no scripts (ask for application/json, text/xml, text/html or application/pdf)")
+        raise InfobuttonError(
+            406,
+            RESPONSE_TYPE,
+            "this service sends no scripts (ask for application/json, text/xml, text/html or application/pdf)",
+        )
     if media_type not in RESPONSE_TYPES:
-        raise InfobuttonError(406, RESPONSE_TYPE, "ask for application/json, text/xml, text/html or application/pdf")
+        raise InfobuttonError(
+            406, RESPONSE_TYPE, "ask for application/json, text/xml, text/html or application/pdf"
+        )
     return RESPONSE_TYPES[media_type], media_type
 
 
@@ -182,7 +200,9 @@ def _overrides(parameters: dict[str, list[str]], layouts: tuple[str, ...]) -> di
         allowed = EXTENSION_VALUES.get(name, layouts if name == "layout" else ())
         if name == "sheets":
             if not all(_NAME.match(part.strip()) for part in value.split(",")):
-                raise InfobuttonError(400, name, "give sheet names separated by commas (e.g. fatigue,bladder)")
+                raise InfobuttonError(
+                    400, name, "give sheet names separated by commas (e.g. fatigue,bladder)"
+                )
         elif value not in allowed:
             raise InfobuttonError(400, name, "use one of: " + ", ".join(allowed))
         found[name] = value
