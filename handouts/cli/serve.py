@@ -55,6 +55,8 @@ def serve(
     Open the address it prints (http://127.0.0.1:8000/ by default). The clinic profile and the
     content and template directories are fixed here, when the server starts. Nothing typed into the
     form is stored or logged. Stop the server with Ctrl+C.
+
+    Health records can link to /infobutton with HL7 Infobutton parameters (see docs/ehr.md).
     """
     from handouts.clinic import load_clinic
     from handouts.engine import Engine
