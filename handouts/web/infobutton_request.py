@@ -45,7 +45,7 @@ EXTENSION_VALUES: dict[str, tuple[str, ...]] = {
 EXTENSIONS = (*EXTENSION_VALUES, "layout", "sheets")
 """This tool's own parameters, not part of the Infobutton standard: explicit tailoring in the link."""
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*$")
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 _CODE_TEXT = re.compile(r"^[A-Za-z0-9.\-]{1,32}$")
 
 

@@ -675,3 +675,15 @@ def test_every_code_row_names_its_source() -> None:
             assert row.source.strip()
             assert row.title.strip()
     assert systems["SNOMED CT"].find("428700003") is None
+
+
+def test_our_parameters_tailor_the_handout_and_preset_the_form(server: Server) -> None:
+    page = get(link(server, "G35.A", ICD10CM, stage="established", audience="caregiver", paper="a4", layout="summary"))
+    assert page.status == 200
+    for name, value in (("stage", "established"), ("audience", "caregiver"), ("paper", "a4")):
+        assert re.search(rf'name="{name}" value="{value}" checked', page.text), name
+    assert re.search(r'<option value="summary" selected>', page.text)
+    pdf = get(link(server, "G35.A", ICD10CM, "application/pdf", layout="summary", paper="a4"))
+    reader = pypdf.PdfReader(io.BytesIO(pdf.body))
+    assert len(reader.pages) == 1
+    assert pdf.headers["content-disposition"] == 'inline; filename="ms-handout-rrms-en-a4.pdf"'
