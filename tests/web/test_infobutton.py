@@ -678,7 +678,11 @@ def test_every_code_row_names_its_source() -> None:
 
 
 def test_our_parameters_tailor_the_handout_and_preset_the_form(server: Server) -> None:
-    page = get(link(server, "G35.A", ICD10CM, stage="established", audience="caregiver", paper="a4", layout="summary"))
+    page = get(
+        link(
+            server, "G35.A", ICD10CM, stage="established", audience="caregiver", paper="a4", layout="summary"
+        )
+    )
     assert page.status == 200
     for name, value in (("stage", "established"), ("audience", "caregiver"), ("paper", "a4")):
         assert re.search(rf'name="{name}" value="{value}" checked', page.text), name
