@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -26,7 +27,9 @@ from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web.infobutton_codes import code_systems
 
 from ..conftest import pdf_text
-from .test_web import Server, running_server
+from .test_web import Server, browser, running_server
+
+__all__ = ["browser"]  # the chromium fixture of the form's tests, shared
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ICD10CM = "2.16.840.1.113883.6.90"
@@ -691,3 +694,43 @@ def test_our_parameters_tailor_the_handout_and_preset_the_form(server: Server) -
     reader = pypdf.PdfReader(io.BytesIO(pdf.body))
     assert len(reader.pages) == 1
     assert pdf.headers["content-disposition"] == 'inline; filename="ms-handout-rrms-en-a4.pdf"'
+
+
+@pytest.mark.browser
+def test_in_chromium_the_page_downloads_the_pdf_and_its_form_adds_a_name(
+    browser: Any, server: Server
+) -> None:
+    """JavaScript off, as on the form: the link's Download PDF, then the pre-set form with a name."""
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(link(server, "G35.C1", ICD10CM, informationRecipient__languageCode__c="es"))
+        with page.expect_download() as info:
+            page.get_by_role("link", name="Download PDF").click()
+        assert info.value.suggested_filename == "ms-handout-spms-es-letter.pdf"
+        first = Path(info.value.path()).read_bytes()
+        assert (
+            pypdf.PdfReader(io.BytesIO(first)).metadata.title
+            == pypdf.PdfReader(
+                io.BytesIO(
+                    get(
+                        link(
+                            server,
+                            "G35.C1",
+                            ICD10CM,
+                            "application/pdf",
+                            informationRecipient__languageCode__c="es",
+                        )
+                    ).body
+                )
+            ).metadata.title
+        )
+        page.get_by_label("Patient's name").fill("Ana Ruiz")
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Download PDF").click()
+        named = pdf_text(Path(info.value.path()).read_bytes())
+        assert "Ana Ruiz" in named
+        assert info.value.suggested_filename == "ms-handout-spms-es-letter.pdf"
+    finally:
+        context.close()
