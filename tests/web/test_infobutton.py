@@ -734,3 +734,27 @@ def test_in_chromium_the_page_downloads_the_pdf_and_its_form_adds_a_name(
         assert info.value.suggested_filename == "ms-handout-spms-es-letter.pdf"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("handout_type", list(HANDOUT_TITLES))
+def test_every_type_and_language_entry_names_the_pdf_it_encloses(
+    server: Server, handout_type: str, language: str
+) -> None:
+    reply = get(
+        link(
+            server,
+            answer="application/json",
+            type=handout_type,
+            informationRecipient__languageCode__c=language,
+        )
+    )
+    entry = entries(reply)[0]
+    pdf = get(href(entry, "enclosure"))
+    assert pdf.headers["content-language"] == language
+    title = pypdf.PdfReader(io.BytesIO(pdf.body)).metadata.title
+    assert title == title_of(entry)
+    if language == "en":
+        assert title == HANDOUT_TITLES[handout_type]
+    else:
+        assert title != HANDOUT_TITLES[handout_type]
