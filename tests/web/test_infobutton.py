@@ -22,12 +22,13 @@ import pytest
 
 from handouts.content.selection import select_blocks
 from handouts.engine import Engine
+from handouts.pdf.themes import contrast_ratio
 from handouts.spec import SPEC_KEYS, parse_spec
 from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web.infobutton_codes import code_systems
 
 from ..conftest import pdf_text
-from .test_web import Server, browser, running_server
+from .test_web import TEXT_COLOURS, Server, _hex, browser, running_server
 
 __all__ = ["browser"]  # the chromium fixture of the form's tests, shared
 
@@ -319,7 +320,7 @@ def test_alternate_link_opens_the_html_page(server: Server) -> None:
 
 def test_the_page_buttons_lead_to_the_pdf(server: Server) -> None:
     page = get(link(server, "G35.D", ICD10CM, paper="a4", print="large"))
-    hrefs = re.findall(r'<a class="button" href="([^"]+)"', page.text)
+    hrefs = re.findall(r"<a href=\"([^\"]+)\"[^>]*>(?:Download PDF|Print)", page.text)
     assert len(hrefs) == 2
     pdf = get(hrefs[0].replace("&amp;", "&"))
     reader = pypdf.PdfReader(io.BytesIO(pdf.body))
@@ -758,3 +759,18 @@ def test_every_type_and_language_entry_names_the_pdf_it_encloses(
         assert title == HANDOUT_TITLES[handout_type]
     else:
         assert title != HANDOUT_TITLES[handout_type]
+
+
+@pytest.mark.browser
+def test_in_chromium_all_text_of_the_page_has_7_to_1_contrast(browser: Any, server: Server) -> None:
+    context = browser.new_context(
+        java_script_enabled=True
+    )  # to read computed colours; the page has no script
+    try:
+        page = context.new_page()
+        page.goto(link(server, "G35.A", ICD10CM, informationRecipient__languageCode__c="fr"))
+        page.keyboard.press("Tab")
+        for fore, back, text in page.evaluate(TEXT_COLOURS):
+            assert contrast_ratio(_hex(fore), _hex(back)) >= 7, (text, fore, back)
+    finally:
+        context.close()
