@@ -10,6 +10,7 @@ from typing import Any
 
 from handouts.errors import SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
+from handouts.normal import normalise
 from handouts.vocabulary import is_web_address
 from handouts.yamlfile import load_yaml_file, read_at_most
 
@@ -83,7 +84,7 @@ def _text(value: Any, key: str, origin: str, problems: list[str]) -> str | None:
     if not isinstance(value, str | int | float):
         problems.append(f"{origin}: {key}: must be text (write it as one line of text)")
         return None
-    text = " ".join(str(value).split())
+    text = normalise(" ".join(str(value).split()))
     if len(text) > MAX_FIELD_CHARS:
         problems.append(f"{origin}: {key}: is {len(text):,} characters (keep it under {MAX_FIELD_CHARS})")
         return None

@@ -13,6 +13,7 @@ from typing import Any
 from handouts.clinic import Clinic, load_clinic, parse_clinic
 from handouts.errors import Problem, SpecError, UsageError
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
+from handouts.normal import normalise
 from handouts.vocabulary import (
     AUDIENCES,
     GENERAL,
@@ -171,7 +172,7 @@ class _ValueReader:
         if not isinstance(value, str | int | float):
             self.fail(key, "must be text", "write it as a single line of text")
             return None
-        text = " ".join(str(value).split())
+        text = normalise(" ".join(str(value).split()))
         if len(text) > MAX_FIELD_CHARS:
             self.fail(key, f"is {len(text):,} characters long", f"keep it under {MAX_FIELD_CHARS}")
             return None
@@ -239,7 +240,7 @@ class _SpecChecker(_ValueReader):
         if not isinstance(notes, list | tuple) or not all(isinstance(n, str) for n in notes):
             self.fail("notes", "must be text or a list of texts", "write each note as text")
             return ()
-        cleaned = tuple(n.strip() for n in notes if n.strip())
+        cleaned = tuple(normalise(n.strip()) for n in notes if n.strip())
         if any(self.unprintable("notes", note) for note in cleaned):
             return ()
         if len(cleaned) > MAX_NOTES:

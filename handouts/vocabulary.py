@@ -39,3 +39,15 @@ def is_web_address(text: str) -> bool:
 def is_link(href: str) -> bool:
     """True for a link a printed handout may carry (web, mail or phone)."""
     return href.startswith(LINK_SCHEMES)
+
+
+_PRINTED_ADDRESS = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+[A-Za-z]{2,}(?::\d{1,5})?(?:/\S*)?$")
+
+
+def web_href(text: str | None) -> str:
+    """`riverside.example.org/ms` -> `https://riverside.example.org/ms`; "" for text that is not an address."""
+    address = (text or "").strip()
+    if not _PRINTED_ADDRESS.match(address) or "@" in address:
+        return ""
+    href = address if address.startswith(WEB_SCHEMES) else f"https://{address}"
+    return href if is_web_address(href) else ""

@@ -36,6 +36,7 @@ SHARED = {
     "errors",
     "i18n",
     "limits",
+    "normal",
     "paths",
     "spec",
     "vocabulary",

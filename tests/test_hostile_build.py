@@ -50,7 +50,7 @@ def test_markup_in_every_user_field_prints_literally(engine: Engine, hostile: st
         (["--note", "x" * 10_000_000], "notes: a note is 10,000,000 characters long"),
         (["--patient-name", "a" * 1_000_000], "patient_name: is 1,000,000 characters long"),
         (["--note", "bell \x07 here"], "contains the unprintable character U+0007"),
-        (["--note", "arrows → here"], "the handout font has no character for '→' (U+2192)"),
+        (["--note", "snow ☃ here"], "notes: 1 character cannot be printed in any of the handout's fonts"),
     ],
 )
 def test_oversized_and_unprintable_flags(cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:

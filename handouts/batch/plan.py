@@ -13,7 +13,9 @@ from handouts.batch.manifest import ROW_KEYS, ManifestRow, manifest_format, read
 from handouts.batch.names import name_problem, output_name, safe_part
 from handouts.batch.options import MAX_LISTED_PROBLEMS, BatchOptions, PlanSummary, RowPlan
 from handouts.clinic import Clinic, load_clinic
+from handouts.engine import Engine
 from handouts.errors import ManifestError, Problem, SpecError
+from handouts.pdf.themes import Theme, check_printable
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 
 # --- planning ---------------------------------------------------------------------------------------
@@ -30,6 +32,7 @@ class Planner:
         self.base_dir = options.manifest.parent
         self.root = options.outdir.resolve()
         self._clinics: dict[Path, Clinic | tuple[Problem, ...]] = {}
+        self._themes: dict[str, Theme] = {}
 
     def plans(self) -> Iterator[RowPlan]:
         for row in read_manifest(self.options.manifest, self.fmt):
@@ -48,6 +51,8 @@ class Planner:
         problems += self.unknown_keys(data, origin)
         spec = self.parse(data, origin, problems)
         if spec is not None and not problems:
+            problems += self.unprintable(spec, origin)
+        if spec is not None and not problems:
             name = output_name(self.options.name, spec, row_id, row.number)
             trouble = name_problem(name, self.options.outdir)
             if trouble is None:
@@ -60,6 +65,16 @@ class Planner:
         return RowPlan(
             row.number, row.line, origin, safe_id, problems=tuple(scrub(p, terms) for p in problems)
         )
+
+    def unprintable(self, spec: HandoutSpec, origin: str) -> list[str]:
+        """Fields with characters no font can print, found before anything renders (a count, never the text)."""
+        if spec.theme not in self._themes:
+            self._themes[spec.theme] = Engine.from_dirs(templates_dirs=self.options.templates_dirs).theme(spec.theme)
+        try:
+            check_printable(spec.user_text(), self._themes[spec.theme])
+        except SpecError as exc:
+            return [f"{origin}: {problem}" for problem in exc.problems]
+        return []
 
     def row_id(self, value: Any, number: int, origin: str) -> tuple[str, list[str]]:
         if value is None or value == "":

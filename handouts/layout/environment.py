@@ -22,6 +22,7 @@ from handouts.layout.markup import markdown_to_xml
 from handouts.layout.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
 from handouts.paths import regular_file_inside
 from handouts.spec import HandoutSpec
+from handouts.vocabulary import web_href
 from handouts.xmltree import lint_template_source
 
 MAX_GLOSSARY_TERMS = 10
@@ -77,6 +78,7 @@ def layout_environment(templates_dirs: tuple[Path, ...], language: str) -> Bound
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["web_href"] = web_href
     return env
 
 

@@ -14,6 +14,7 @@ from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
 from handouts.pdf.fields import FieldRequest
+from handouts.pdf.scripts import actual_text_callbacks
 from handouts.pdf.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
 from handouts.pdf.themes import Theme
 from handouts.xmltree import HandoutMeta
@@ -132,6 +133,10 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
             canv.restoreState()
             canv.drawString(self.leftMargin, detail_y, self.info.footer_detail)
             canv.restoreState()
+
+    def beforeDocument(self) -> None:
+        for name, callback in actual_text_callbacks():
+            self.canv.setNamedCB(name, callback)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         """A section's first flowable becomes a bookmark in the viewer's outline."""

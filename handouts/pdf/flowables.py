@@ -6,7 +6,7 @@ from functools import lru_cache
 from itertools import count, groupby
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import HexColor
@@ -160,7 +160,7 @@ class Callout(Tagged):
         self.theme = theme
         self.kind = kind
         self.pad = theme.size("callout_padding")
-        tag(self, "Aside" if kind == "keypoints" else "Note", kind=kind)
+        tag(self, callout_role(kind, inner), kind=kind)
 
     def _heights(self, avail_width: float, avail_height: float) -> list[float]:
         heights = []
@@ -197,7 +197,7 @@ class Callout(Tagged):
         return [self]
 
     def structure(self, parent: StructNode) -> None:
-        """Note or Aside containing the callout's own elements."""
+        """Aside, Sect or Div containing the callout's own elements."""
         self.handout_struct = parent.child(self.handout_role)
         place(self.inner, self.handout_struct)
 
@@ -219,6 +219,14 @@ class Callout(Tagged):
                 y -= flowable.getSpaceAfter()
 
 
+def callout_role(kind: str, inner: list[Flowable]) -> str:
+    """Key points are an `Aside`; a callout with a title heading is a `Sect`, one without a `Div`."""
+    if kind == "keypoints":
+        return "Aside"
+    titled = bool(inner) and getattr(inner[0], "handout_role", "")[:1] == "H"
+    return "Sect" if titled else "Div"
+
+
 class QrCode(Tagged):
     """A QR code for the online version, with the short URL printed beside it."""
 
@@ -231,7 +239,8 @@ class QrCode(Tagged):
         self.theme = theme
         self.size = theme.size("qr")
         self.caption = tag(parsed_paragraph(f"<b>{_escape(label)}</b>", theme.style("body")), "P")
-        self.address = tag(parsed_paragraph(_escape(short_url(url)), theme.style("small")), "P")
+        link = f"<a href={quoteattr(url)} color={quoteattr(theme.colour_hex('link'))}>{_escape(short_url(url))}</a>"
+        self.address = tag(parsed_paragraph(link, theme.style("small")), "P")
         tag(self, "Figure", alt=alt)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:

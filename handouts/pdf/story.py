@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from handouts.errors import LayoutError
 from handouts.limits import MAX_PARAGRAPH_CHARS
@@ -23,6 +23,8 @@ from handouts.pdf.flowables import (
     parsed_paragraph,
     tag,
 )
+from handouts.pdf.rtl import RightToLeftParagraph, starts_right_to_left
+from handouts.pdf.scripts import embolden, text_markup, theme_coverage
 from handouts.pdf.themes import Theme
 from handouts.vocabulary import WEB_SCHEMES, is_link
 from handouts.xmltree import Node
@@ -62,9 +64,9 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
     parts: list[str] = []
     for child in node.children:
         if isinstance(child, str):
-            parts.append(escape(child))
+            parts.append(text_markup(child, theme_coverage(ctx.theme.font_paths.values())))
         elif child.tag == "b":
-            parts.append(f"<b>{inline_markup(child, ctx)}</b>")
+            parts.append(f"<b>{embolden(inline_markup(child, ctx))}</b>")
         elif child.tag == "br":
             parts.append("<br/>")
         elif child.tag == "link":
@@ -86,7 +88,11 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
     return markup
 
 
-def paragraph(node: Node, ctx: StoryContext, style: str, role: str) -> Paragraph:
+def paragraph(node: Node, ctx: StoryContext, style: str, role: str) -> Flowable:
+    text = node.children[0] if len(node.children) == 1 and isinstance(node.children[0], str) else ""
+    if starts_right_to_left(text):  # a note written in Arabic or Hebrew: lines broken right to left
+        primary = theme_coverage(ctx.theme.font_paths.values())
+        return tag(RightToLeftParagraph(text, ctx.theme.style(style), primary), role)
     return tag(parsed_paragraph(inline_markup(node, ctx), ctx.theme.style(style)), role)
 
 

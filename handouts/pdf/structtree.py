@@ -70,6 +70,8 @@ class TreeWriter:
         """Alternative text, layout attributes, and the identifier every Note needs."""
         if node.alt:
             element.Alt = String(node.alt)
+        if node.actual_text:
+            element.ActualText = String(node.actual_text)
         if node.attributes:
             element.A = Dictionary({f"/{key}": Name(f"/{value}") for key, value in node.attributes})
         if node.role == "Note":

@@ -9,8 +9,11 @@ from itertools import groupby
 from typing import Any, ClassVar
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable, Paragraph
+
+from handouts.pdf.actualtext import actual_text_string
+from handouts.pdf.roles import group_with_heading, settle_headings
+from handouts.pdf.wordbreaks import SpacedLines, soft_breaks
 
 ARTIFACT = "Artifact"
 TABLE_CELLS = ("TH", "TD")
@@ -48,6 +51,10 @@ class StructNode:
     kids: list[StructNode | MarkRef | AnnotRef] = field(default_factory=list)
     placed: bool = False
     links: dict[object, StructNode] = field(default_factory=dict)
+    actual_text: str = ""
+    """What the element's glyphs say, in reading order (a right-to-left run is drawn in visual order)."""
+    drawn_text: str = ""
+    """The characters of its glyphs in drawing order, for the marked content's /ActualText."""
 
     def child(self, role: str, alt: str = "", attributes: tuple[tuple[str, str], ...] = ()) -> StructNode:
         return StructNode(role, self, alt, attributes)
@@ -124,6 +131,8 @@ def inherit_tags(source: Flowable, parts: list[Flowable]) -> list[Flowable]:
     for part in parts:
         if part is not source and isinstance(part, Tagged):
             part.__dict__.update(tags)
+    for part in parts[:-1]:
+        part.handout_continues = True  # its text goes on in the next part: its last line is a soft break
     return parts
 
 
@@ -132,6 +141,7 @@ def assign_structure(story: list[Flowable]) -> StructNode:
     document = StructNode("Document", placed=True)
     for section, flowables in groupby(story, key=lambda f: getattr(f, "handout_section", None)):
         place(flowables, document if section is None else document.child("Sect"))
+    settle_headings(story)
     return document
 
 
@@ -143,9 +153,12 @@ def place(flowables: Iterable[Flowable], parent: StructNode) -> None:
         if list_id is not None:
             numbering = LIST_NUMBERING.get(getattr(items[0], "handout_list_kind", ""), "None")
             target = parent.child("L", attributes=(("O", "List"), ("ListNumbering", numbering)))
+        previous = None
         for flowable in items:
             if isinstance(flowable, Tagged):
                 flowable.structure(target)
+                group_with_heading(previous, flowable)
+            previous = flowable
 
 
 class MarkedContent:
@@ -156,6 +169,7 @@ class MarkedContent:
         self.parents: list[list[StructNode]] = []
         self.links: list[list[StructNode]] = []
         self.text_node: StructNode | None = None
+        self.text_breaks: tuple[bool, ...] = ()
         self.in_sequence = False
 
     def page(self, canv: Any) -> int:
@@ -171,6 +185,8 @@ class MarkedContent:
         mcid = len(self.parents[page])
         self.parents[page].append(node)
         node.add(MarkRef(page, mcid))
+        if node.drawn_text:
+            return f"/{node.role} <</MCID {mcid} /ActualText {actual_text_string(node.drawn_text)}>> BDC"
         return f"/{node.role} <</MCID {mcid}>> BDC"
 
     def add_link(self, canv: Any, node: StructNode) -> None:
@@ -205,8 +221,8 @@ class MarkedContent:
         return self.sequence(canv, self.begin(canv, node))
 
     @contextmanager
-    def text(self, node: StructNode) -> Iterator[None]:
-        outer, self.text_node = self.text_node, node
+    def text(self, node: StructNode, breaks: tuple[bool, ...] = ()) -> Iterator[None]:
+        outer, self.text_node, self.text_breaks = self.text_node, node, breaks
         yield
         self.text_node = outer
 
@@ -218,7 +234,7 @@ class MarkedContent:
         if node is None or self.in_sequence or flowable.handout_marking == "parts":
             return nullcontext()
         if flowable.handout_marking == "text":
-            return self.text(node)
+            return self.text(node, soft_breaks(flowable))
         return self.content(canv, node)
 
 
@@ -258,7 +274,7 @@ def _boundary(node: StructNode | None) -> _Boundary:
     return entry
 
 
-class TaggedText(PDFTextObject):  # type: ignore[misc]
+class TaggedText(SpacedLines):
     """A text object whose text is marked for one element, and the text of its links for Link elements.
 
     Paragraph text is marked inside BT/ET because a link's text must leave the paragraph's sequence
@@ -271,12 +287,29 @@ class TaggedText(PDFTextObject):  # type: ignore[misc]
         self.open: StructNode | None = None
         self.link_by_url: dict[str, StructNode] = {}
         self.annotations: list[StructNode] = []
+        self.breaks = canvas.handout_marks.text_breaks
 
     def _formatText(self, text: str) -> str:
-        if text and self.open is None:
+        if text:
+            self.open_content()
+        return str(super()._formatText(text))
+
+    def span(self, actual_text: str | None, drawn_text: str = "") -> None:
+        """A Span element (with its ActualText) starts here inside this element's text; None ends it."""
+        if actual_text is None:
             self._code.append(_boundary(self.node))
             self.open = self.node
-        return str(super()._formatText(text))
+            return
+        span = self.node.child("Span")
+        span.actual_text, span.drawn_text = actual_text, drawn_text
+        self._code.append(_boundary(span))
+        self.open = span
+
+    def open_content(self) -> None:
+        """Open the element's sequence here unless one is open (text, or a span about to hold text)."""
+        if self.open is None:
+            self._code.append(_boundary(self.node))
+            self.open = self.node
 
     def _linkRecord(self, key: Any, phase: str) -> None:
         """ReportLab's hook inside a paragraph line: a link's text has just been drawn, or has ended."""

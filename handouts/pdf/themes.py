@@ -15,7 +15,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
-from handouts.errors import Problem, SpecError, ThemeError
+from handouts.errors import SpecError, ThemeError
+from handouts.pdf.scripts import unprintable
 from handouts.yamlfile import deep_merge, load_yaml_file
 
 FONT_ROLES = ("regular", "bold")
@@ -233,14 +234,7 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
 
 def check_printable(texts: Mapping[str, str], theme: Theme) -> None:
-    """Refuse user text with characters the theme's fonts cannot print, naming field and characters."""
-    problems = []
-    for key, text in texts.items():
-        missing = theme.missing_glyphs(text)
-        if missing:
-            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
-            problems.append(
-                Problem(f"the handout font has no character for {shown}", "replace it with plain letters", field=key)
-            )
+    """Refuse user text with characters no font can print: the field and how many, never which."""
+    problems = unprintable(texts, theme.font_paths.values())
     if problems:
         raise SpecError("; ".join(str(p) for p in problems), problems)
