@@ -5,6 +5,7 @@ check: lint test
 
 lint:
 	ruff check handouts tests benchmarks
+	ruff format --check handouts tests benchmarks
 	mypy
 
 test:

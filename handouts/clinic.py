@@ -120,7 +120,9 @@ def _logo_size_ok(path: Path, where: str, problems: list[str]) -> bool:
             width, height = image.size
             image.verify()
     except Image.DecompressionBombError:
-        problems.append(f"{where}: has far more pixels than a logo needs (resize it to at most {MAX_LOGO_PIXELS} pixels a side)")
+        problems.append(
+            f"{where}: has far more pixels than a logo needs (resize it to at most {MAX_LOGO_PIXELS} pixels a side)"
+        )
         return False
     except Exception as exc:
         problems.append(f"{where}: is damaged or unreadable ({type(exc).__name__}; re-save the image)")

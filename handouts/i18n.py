@@ -7,8 +7,6 @@ import gettext
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_date as babel_format_date
-
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "handouts"
 BABEL_LOCALES = {"en": "en_US", "es": "es"}
@@ -25,4 +23,6 @@ def translations(language: str) -> gettext.NullTranslations:
 
 def format_date(day: dt.date, language: str) -> str:
     """A long date for print, e.g. 26 November 2026 or 26 de noviembre de 2026."""
+    from babel.dates import format_date as babel_format_date  # 30 ms, needed only when a date prints
+
     return str(babel_format_date(day, format="long", locale=BABEL_LOCALES.get(language, language)))

@@ -61,7 +61,6 @@ class Node:
         return " ".join("".join(parts).split())
 
 
-
 @dataclass(frozen=True)
 class HandoutMeta:
     """What the handout element says about its document: viewer metadata, footer and provenance."""
@@ -96,6 +95,7 @@ class HandoutMeta:
             page_label=attrs.get("page-label", "Page {page} of"),
             max_pages=int(attrs["max-pages"]) if attrs.get("max-pages", "").isdigit() else None,
         )
+
 
 def parse_handout_xml(text: str, origin: str) -> Node:
     """Parse and validate handout XML; errors name `origin` and the line."""

@@ -119,7 +119,12 @@ def walk_structure(pdf: pikepdf.Pdf) -> StructWalk:
 
 
 def _walk_element(
-    element: Any, parent: Any, page: int | None, walk: StructWalk, pages: dict[Any, int], parents: dict[int, Any]
+    element: Any,
+    parent: Any,
+    page: int | None,
+    walk: StructWalk,
+    pages: dict[Any, int],
+    parents: dict[int, Any],
 ) -> None:
     role = str(element.S)[1:]
     record = Element(role, str(parent.get("/S", "/StructTreeRoot"))[1:], str(element.get("/Alt", "")))
@@ -162,7 +167,9 @@ def _annotation(element: Any, objr: Any, walk: StructWalk, parents: dict[int, An
     annotation = objr.Obj
     key = annotation.get("/StructParent")
     if key is None or parents.get(int(key)) is None or parents[int(key)].objgen != element.objgen:
-        walk.problems.append(f"{annotation.get('/Subtype')} annotation: /StructParent does not point at its {element.S}")
+        walk.problems.append(
+            f"{annotation.get('/Subtype')} annotation: /StructParent does not point at its {element.S}"
+        )
     walk.annotations.append(annotation.objgen)
 
 
@@ -203,8 +210,12 @@ def check_tagged_pdf(data: bytes) -> list[str]:
     problems = scan.unmarked + scan.nested + walk.problems
     problems += [f"page {p + 1} MCID {m} drawn {n} times" for (p, m), n in drawn.items() if n > 1]
     problems += [f"page {p + 1} MCID {m} referenced {n} times" for (p, m), n in referenced.items() if n > 1]
-    problems += [f"page {p + 1} MCID {m} drawn but not in the tree" for p, m in drawn.keys() - referenced.keys()]
-    problems += [f"page {p + 1} MCID {m} in the tree but not drawn" for p, m in referenced.keys() - drawn.keys()]
+    problems += [
+        f"page {p + 1} MCID {m} drawn but not in the tree" for p, m in drawn.keys() - referenced.keys()
+    ]
+    problems += [
+        f"page {p + 1} MCID {m} in the tree but not drawn" for p, m in referenced.keys() - drawn.keys()
+    ]
     problems += [f"annotation {a} is not in the tree" for a in annotations if a not in walk.annotations]
     return problems
 

@@ -192,7 +192,7 @@ def test_imports_sit_at_the_top_outside_the_command_line() -> None:
     ("command", "absent"),
     [
         (["build", "-o", "-"], {"flask", "waitress", "textstat", "handouts.check", "handouts.batch"}),
-        (["list"], {"flask", "waitress", "textstat", "pikepdf"}),
+        (["list"], {"flask", "waitress", "textstat", "pikepdf", "babel"}),
         (["--help"], {"flask", "waitress", "textstat", "pikepdf", "jinja2", "reportlab"}),
     ],
 )
@@ -232,3 +232,12 @@ def test_modules_classes_and_functions_stay_small() -> None:
     assert big_modules == []
     assert big_classes == []
     assert len(long_functions) <= 3, long_functions
+
+
+def test_the_public_api_names_what_it_exports_and_loads_it_on_use() -> None:
+    import handouts
+
+    assert set(handouts.__all__) == {"__version__", *handouts._PUBLIC}
+    code = "import sys, handouts; print('handouts.render' in sys.modules); handouts.render_handout; print('handouts.render' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == ["False", "True"]

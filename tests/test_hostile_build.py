@@ -166,11 +166,27 @@ def test_any_user_text_appears_literally_and_in_order(engine: Engine, name: str,
     notes=st.lists(PRINTABLE, max_size=2),
 )
 def test_any_valid_spec_renders_a_valid_pdf(
-    engine: Engine, tmp_path_factory: pytest.TempPathFactory, type_: str | None, stage: str, audience: str,
-    paper: str, print_size: str, layout: str, fillable: bool, notes: list[str],
+    engine: Engine,
+    tmp_path_factory: pytest.TempPathFactory,
+    type_: str | None,
+    stage: str,
+    audience: str,
+    paper: str,
+    print_size: str,
+    layout: str,
+    fillable: bool,
+    notes: list[str],
 ) -> None:
-    spec = make_spec(type=type_, stage=stage, audience=audience, paper=paper, print=print_size, layout=layout,
-                     fillable=fillable, notes=notes)
+    spec = make_spec(
+        type=type_,
+        stage=stage,
+        audience=audience,
+        paper=paper,
+        print=print_size,
+        layout=layout,
+        fillable=fillable,
+        notes=notes,
+    )
     path = tmp_path_factory.mktemp("pdf") / "h.pdf"
     try:
         path.write_bytes(render_handout(spec, engine).pdf)

@@ -69,7 +69,9 @@ class Planner:
     def unprintable(self, spec: HandoutSpec, origin: str) -> list[str]:
         """Fields with characters no font can print, found before anything renders (a count, never the text)."""
         if spec.theme not in self._themes:
-            self._themes[spec.theme] = Engine.from_dirs(templates_dirs=self.options.templates_dirs).theme(spec.theme)
+            self._themes[spec.theme] = Engine.from_dirs(templates_dirs=self.options.templates_dirs).theme(
+                spec.theme
+            )
         try:
             check_printable(spec.user_text(), self._themes[spec.theme])
         except SpecError as exc:

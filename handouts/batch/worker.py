@@ -87,7 +87,9 @@ def render_row(plan: RowPlan, force: bool) -> RowResult:
     except Exception as exc:
         if os.environ.get("HANDOUTS_DEBUG"):
             traceback.print_exc()
-        internal = f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)"
+        internal = (
+            f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)"
+        )
         return failed_result(plan, [Problem(internal)])
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from handouts.check.config import CheckConfig
 from handouts.check.readability import Scores
 from handouts.errors import HandoutsError
+from handouts.errors import Problem as Found
 
 SEVERITIES = ("error", "warning")
 
@@ -106,14 +107,24 @@ class Problems:
         self.keep(Problem(display(path), line, "warning", message, fix, rule))
 
     def messages(self, messages: Iterable[str], rule: str) -> None:
-        """Problems from the loader or a stage error, already written as `path:line: what (how)`."""
+        """Problems from an error that holds only its message, written as `path:line: what (how)`."""
         for message in messages:
             for line in message.splitlines():
                 if line.strip() and not re.match(r"^\d+ problems in ", line):
                     self.keep(parse_message(line.strip(), rule))
 
+    def take(self, found: Iterable[Found], rule: str) -> None:
+        """Problems as made where they were found (the loader's, a stage error's), each kept as an error."""
+        for problem in found:
+            if not (problem.file or problem.line or problem.hint or problem.field):
+                self.messages([problem.message], rule)  # an error made from a message alone
+                continue
+            message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+            path = display(problem.file) if problem.file else ""
+            self.keep(Problem(path, problem.line, "error", message, problem.hint, rule))
+
     def error(self, exc: HandoutsError, rule: str) -> None:
-        self.messages([exc.message], rule)
+        self.take(exc.problems, rule)
 
 
 _WHERE = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<rest>.+)$")

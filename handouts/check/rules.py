@@ -58,8 +58,8 @@ def present_languages(content_dirs: Sequence[Path]) -> tuple[str, ...]:
 
 def load_checked(request: CheckRequest, language: str, problems: Problems) -> Library:
     """The library as far as it loads, with the loader's problems and the review dates checked."""
-    library, messages = read_library(request.content_dirs, language)
-    problems.messages(messages, "content")
+    library, found = read_library(request.content_dirs, language)
+    problems.take(found, "content")
     for block in library.blocks.values():
         check_review(block, request.today, request.config.review_warning_days, problems)
     return without_unknown_sources(library)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.content.model import ANY, BLOCK_KEYS, REQUIRED_BLOCK_KEYS, Block, Tags
-from handouts.errors import ContentError, HandoutsError
+from handouts.errors import ContentError, HandoutsError, Problem
 from handouts.limits import MAX_BLOCK_CHARS
 from handouts.vocabulary import AUDIENCES, STAGES, TYPE_CHOICES
 from handouts.yamlfile import parse_yaml, read_text
@@ -17,23 +17,23 @@ from handouts.yamlfile import parse_yaml, read_text
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def read_block(path: Path, language: str, problems: list[str]) -> tuple[Block | None, bool]:
+def read_block(path: Path, language: str, problems: list[Problem]) -> tuple[Block | None, bool]:
     """(the Block or None, whether the file could be read); each problem is appended to `problems`."""
     try:
         text = read_text(path, ContentError)
         front, body, body_line = split_front_matter(text, path)
         meta = parse_yaml(front, str(path), ContentError, first_line=2)
     except HandoutsError as exc:
-        problems.append(exc.message)
+        problems.extend(exc.problems)
         return None, False
     if not isinstance(meta, Mapping):
-        problems.append(f"{path}:2: front matter must be a mapping of keys (see docs/content.md)")
+        problems.append(
+            Problem("front matter must be a mapping of keys", "see docs/content.md", file=str(path), line=2)
+        )
         return None, True
     if len(body) > MAX_BLOCK_CHARS:
-        problems.append(
-            f"{path}:{body_line}: the text is {len(body):,} characters long, the limit is "
-            f"{MAX_BLOCK_CHARS:,} (split it into several blocks)"
-        )
+        too_long = f"the text is {len(body):,} characters long, the limit is {MAX_BLOCK_CHARS:,}"
+        problems.append(Problem(too_long, "split it into several blocks", file=str(path), line=body_line))
         return None, True
     return block_from(meta, body, body_line, path, language, problems), True
 
@@ -54,35 +54,38 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 
 
 def block_from(
-    meta: Mapping[str, Any], body: str, body_line: int, path: Path, language: str, problems: list[str]
+    meta: Mapping[str, Any], body: str, body_line: int, path: Path, language: str, problems: list[Problem]
 ) -> Block | None:
     """A Block from its front matter and body, or None when any key is missing or wrong."""
     before = len(problems)
     for key in meta:
         if key not in BLOCK_KEYS:
+            valid = f"valid: {', '.join(BLOCK_KEYS)}"
             problems.append(
-                f"{path}:{line_of(path, f'{key}:')}: unknown key '{key}' (valid: {', '.join(BLOCK_KEYS)})"
+                Problem(f"unknown key '{key}'", valid, file=str(path), line=line_of(path, f"{key}:"))
             )
     for key in REQUIRED_BLOCK_KEYS:
         if meta.get(key) in (None, "", []):
-            problems.append(f"{path}:2: front matter is missing '{key}' (see docs/content.md)")
+            problems.append(
+                Problem(f"front matter is missing '{key}'", "see docs/content.md", file=str(path), line=2)
+            )
     if len(problems) > before:
         return None
     block_id = str(meta["id"])
     if block_id != path.stem or not _ID.match(block_id):
-        problems.append(
-            f"{path}:{line_of(path, 'id:')}: id '{block_id}' must equal the file name '{path.stem}'"
-        )
+        wrong_id = f"id '{block_id}' must equal the file name '{path.stem}'"
+        problems.append(Problem(wrong_id, file=str(path), line=line_of(path, "id:")))
     if str(meta["topic"]) != path.parent.name:
-        problems.append(
-            f"{path}:{line_of(path, 'topic:')}: topic '{meta['topic']}' must equal the folder name '{path.parent.name}'"
-        )
+        wrong_topic = f"topic '{meta['topic']}' must equal the folder name '{path.parent.name}'"
+        problems.append(Problem(wrong_topic, file=str(path), line=line_of(path, "topic:")))
     dates = [_date(meta, key, path, problems) for key in ("reviewed", "review_due")]
-    tags = parse_tags(meta, f"{path}:2", problems)
+    tags = parse_tags(meta, (path, 2, ""), problems)
     sources = _strings(meta["sources"])
     order = meta.get("order", 50)
     if not isinstance(order, int):
-        problems.append(f"{path}:{line_of(path, 'order:')}: order must be a whole number (e.g. 20)")
+        problems.append(
+            Problem("order must be a whole number", "e.g. 20", file=str(path), line=line_of(path, "order:"))
+        )
     if len(problems) > before or tags is None or dates[0] is None or dates[1] is None:
         return None
     return Block(
@@ -103,32 +106,38 @@ def block_from(
     )
 
 
-def parse_tags(meta: Mapping[str, Any], where: str, problems: list[str]) -> Tags | None:
-    """The types, stages and audiences a block or question fits; None, with a problem, when one is wrong."""
+def parse_tags(meta: Mapping[str, Any], where: tuple[Path, int, str], problems: list[Problem]) -> Tags | None:
+    """The types, stages and audiences a block or question fits; None, with a problem, when one is wrong.
+
+    `where` is the file, the line and what the tags belong to (e.g. "question 'q-mood'", or "" for a block).
+    """
+    path, line, subject = where
     sets: list[frozenset[str]] = []
     for key, valid in (("types", TYPE_CHOICES), ("stages", STAGES), ("audiences", AUDIENCES)):
         value = meta.get(key, [ANY])
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not items:
-            problems.append(f"{where}: {key} must be a list (e.g. [{ANY}])")
+            problems.append(Problem(f"{key} must be a list", f"e.g. [{ANY}]", str(path), line, subject))
             return None
         bad = [str(i) for i in items if str(i) not in (ANY, *valid)]
         if bad:
-            problems.append(f"{where}: {key} has {bad[0]!r} (use {ANY} or any of: {', '.join(valid)})")
+            use = f"use {ANY} or any of: {', '.join(valid)}"
+            problems.append(Problem(f"{key} has {bad[0]!r}", use, str(path), line, subject))
             return None
         sets.append(frozenset(str(i) for i in items))
     return Tags(types=sets[0], stages=sets[1], audiences=sets[2])
 
 
-def _date(meta: Mapping[str, Any], key: str, path: Path, problems: list[str]) -> dt.date | None:
+def _date(meta: Mapping[str, Any], key: str, path: Path, problems: list[Problem]) -> dt.date | None:
     value = meta.get(key)
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
+        line = line_of(path, key + ":")
         problems.append(
-            f"{path}:{line_of(path, key + ':')}: {key} {value!r} is not a date (write YYYY-MM-DD)"
+            Problem(f"{key} {value!r} is not a date", "write YYYY-MM-DD", file=str(path), line=line)
         )
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from handouts.content.model import (
     Term,
     Topic,
 )
-from handouts.errors import ContentError, HandoutsError
+from handouts.errors import ContentError, HandoutsError, Problem
 from handouts.vocabulary import WEB_SCHEMES
 from handouts.yamlfile import parse_yaml, read_text
 
@@ -28,21 +29,24 @@ def load_library(content_dirs: Sequence[Path], language: str) -> Library:
     return library
 
 
-def read_library(content_dirs: Sequence[Path], language: str) -> tuple[Library, list[str]]:
-    """Load what loads and return it with every problem found, each as `path:line: what (how)`."""
+def read_library(content_dirs: Sequence[Path], language: str) -> tuple[Library, list[Problem]]:
+    """Load what loads and return it with every problem found, each with its file and line."""
     loader = _Loader(language)
     for directory in content_dirs:
         loader.load_dir(directory)
     return loader.finish(), loader.problems
 
 
-def link_problem(path: Path, root: Path) -> str | None:
+def link_problem(path: Path, root: Path) -> Problem | None:
     """Why a content file cannot be used because it is a symbolic link (to nothing, a loop, or outside)."""
     try:
         inside = path.resolve(strict=True).is_relative_to(root)
     except (OSError, RuntimeError):  # a link to nothing, or a loop of links (RuntimeError before Python 3.13)
-        return f"{path}:1: is a symbolic link that leads nowhere (remove it or fix it)"
-    return None if inside else f"{path}:1: links to a file outside the content directory (copy the file in)"
+        return Problem("is a symbolic link that leads nowhere", "remove it or fix it", file=str(path), line=1)
+    outside = Problem(
+        "links to a file outside the content directory", "copy the file in", file=str(path), line=1
+    )
+    return None if inside else outside
 
 
 class _Loader:
@@ -50,7 +54,7 @@ class _Loader:
 
     def __init__(self, language: str) -> None:
         self.language = language
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.topics: list[Topic] = []
         self.blocks: dict[str, Block] = {}
         self.questions: dict[str, Question] = {}
@@ -61,7 +65,9 @@ class _Loader:
 
     def load_dir(self, directory: Path) -> None:
         if not directory.is_dir():
-            self.problems.append(f"{directory}: content directory not found (check --content-dir)")
+            self.problems.append(
+                Problem("content directory not found", "check --content-dir", file=str(directory))
+            )
             return
         self.root = directory.resolve()
         self._sources(directory / "sources.yaml")
@@ -105,7 +111,7 @@ class _Loader:
         try:
             data = parse_yaml(read_text(path, ContentError), str(path), ContentError)
         except HandoutsError as exc:
-            self.problems.append(exc.message)
+            self.problems.extend(exc.problems)
             return None
         self.files.append(path)
         return data
@@ -115,38 +121,26 @@ class _Loader:
         if data is None:
             return
         if not isinstance(data, Mapping):
-            self.problems.append(f"{path}:1: must map source ids to details (see docs/content.md)")
-            return
-        for key, given in data.items():
-            line = line_of(path, f"{key}:")
-            known = self.sources.get(str(key))
-            if known is None and path.parent.name == self.language:
-                self.problems.append(
-                    f"{path}:{line}: source '{key}' is not in sources.yaml (translate only listed sources; remove it here)"
-                )
-                continue
-            item = {**(vars(known) if known else {}), **given} if isinstance(given, Mapping) else given
-            if not isinstance(item, Mapping) or not all(item.get(k) for k in ("title", "url")):
-                self.problems.append(f"{path}:{line}: source '{key}' needs title and url")
-                continue
-            if not str(item["url"]).startswith(WEB_SCHEMES):
-                self.problems.append(
-                    f"{path}:{line}: source '{key}' url {str(item['url'])[:40]!r} must start with https:// or http://"
-                )
-                continue
-            self.sources[str(key)] = Source(
-                id=str(key),
-                title=str(item["title"]),
-                publisher=str(item.get("publisher", "")),
-                url=str(item["url"]),
+            self.problems.append(
+                Problem("must map source ids to details", "see docs/content.md", str(path), 1)
             )
+            return
+        translated = path.parent.name == self.language
+        for key, given in data.items():
+            made = read_source(str(key), given, self.sources.get(str(key)), translated)
+            if isinstance(made, Source):
+                self.sources[made.id] = made
+            else:
+                self.problems.append(replace(made, file=str(path), line=line_of(path, f"{key}:")))
 
     def _topics(self, path: Path) -> None:
         data = self._yaml(path)
         if data is None:
             return
         if not isinstance(data, list) or not all(isinstance(t, Mapping) and t.get("id") for t in data):
-            self.problems.append(f"{path}:1: must be a list of `- id: ...` / `title: ...` entries")
+            self.problems.append(
+                Problem("must be a list of `- id: ...` / `title: ...` entries", file=str(path), line=1)
+            )
             return
         merged = {topic.id: topic for topic in self.topics}
         for entry in data:
@@ -158,12 +152,15 @@ class _Loader:
         if data is None:
             return
         if not isinstance(data, list):
-            self.problems.append(f"{path}:1: must be a list of `- term: ...` / `definition: ...` entries")
+            self.problems.append(
+                Problem("must be a list of `- term: ...` / `definition: ...` entries", file=str(path), line=1)
+            )
             return
         for entry in data:
             if not isinstance(entry, Mapping) or not entry.get("term") or not entry.get("definition"):
+                where = line_of(path, str(entry)[:20])
                 self.problems.append(
-                    f"{path}:{line_of(path, str(entry)[:20])}: each entry needs term and definition"
+                    Problem("each entry needs term and definition", file=str(path), line=where)
                 )
                 continue
             also = entry.get("also") or []
@@ -178,15 +175,16 @@ class _Loader:
         if data is None:
             return
         if not isinstance(data, list):
-            self.problems.append(f"{path}:1: must be a list of questions (see docs/content.md)")
+            self.problems.append(
+                Problem("must be a list of questions", "see docs/content.md", file=str(path), line=1)
+            )
             return
         for entry in data:
             if not isinstance(entry, Mapping) or not entry.get("id") or not entry.get("text"):
-                self.problems.append(f"{path}:1: each question needs id and text")
+                self.problems.append(Problem("each question needs id and text", file=str(path), line=1))
                 continue
             line = line_of(path, f"id: {entry['id']}")
-            where = f"{path}:{line}: question '{entry['id']}'"
-            tags = parse_tags(entry, where, self.problems)
+            tags = parse_tags(entry, (path, line, f"question '{entry['id']}'"), self.problems)
             if tags:
                 self.questions[str(entry["id"])] = Question(
                     id=str(entry["id"]),
@@ -202,19 +200,43 @@ def cross_check(
     blocks: Iterable[Block],
     sources: Mapping[str, Source],
     language: str,
-    problems: list[str],
+    problems: list[Problem],
 ) -> None:
     """Every block's topic and sources must be listed."""
     topic_ids = {t.id for t in topics}
     if not topics:
-        problems.append(f"content for language '{language}': no topics.yaml found (see docs/content.md)")
+        problems.append(
+            Problem(f"content for language '{language}': no topics.yaml found", "see docs/content.md")
+        )
     for block in blocks:
         if topic_ids and block.topic not in topic_ids:
+            line = line_of(block.path, "topic:")
             problems.append(
-                f"{block.path}:{line_of(block.path, 'topic:')}: topic '{block.topic}' is not in topics.yaml"
+                Problem(f"topic '{block.topic}' is not in topics.yaml", file=str(block.path), line=line)
             )
         for source in block.sources:
             if source not in sources:
                 problems.append(
-                    f"{block.path}:{line_of(block.path, 'sources:')}: source '{source}' is not in sources.yaml (add it there or fix the id)"
+                    Problem(
+                        f"source '{source}' is not in sources.yaml",
+                        "add it there or fix the id",
+                        file=str(block.path),
+                        line=line_of(block.path, "sources:"),
+                    )
                 )
+
+
+def read_source(key: str, given: Any, known: Source | None, translated: bool) -> Source | Problem:
+    """One entry of sources.yaml; a translation's entry may only change the title and publisher of a known source."""
+    if known is None and translated:
+        return Problem(
+            f"source '{key}' is not in sources.yaml", "translate only listed sources; remove it here"
+        )
+    item = {**(vars(known) if known else {}), **given} if isinstance(given, Mapping) else given
+    if not isinstance(item, Mapping) or not all(item.get(k) for k in ("title", "url")):
+        return Problem(f"source '{key}' needs title and url")
+    if not str(item["url"]).startswith(WEB_SCHEMES):
+        return Problem(f"source '{key}' url {str(item['url'])[:40]!r} must start with https:// or http://")
+    return Source(
+        id=key, title=str(item["title"]), publisher=str(item.get("publisher", "")), url=str(item["url"])
+    )

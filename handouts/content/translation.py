@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-
 from handouts.content.model import Block, Library, Question, Topic
 from handouts.content.selection import Selection, select_blocks
 from handouts.errors import ContentError
@@ -135,6 +133,8 @@ def marked_block(block: Block, note: str) -> Block:
 
 def language_name(language: str) -> str:
     """The language's name in English, for messages: es -> Spanish."""
+    from babel import Locale, UnknownLocaleError  # only when a message names a language
+
     try:
         return str(Locale.parse(language).get_display_name("en"))
     except (ValueError, UnknownLocaleError):

@@ -60,8 +60,12 @@ class _LintingLoader(jinja2.FileSystemLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         source, filename, uptodate = super().get_source(environment, template)
         found = Path(filename).resolve()
-        if not any(found.is_relative_to(Path(d).resolve()) for d in self.searchpath if filename.startswith(d)):
-            raise LayoutError(f"{filename}: links to a file outside the templates directory (copy the file in)")
+        if not any(
+            found.is_relative_to(Path(d).resolve()) for d in self.searchpath if filename.startswith(d)
+        ):
+            raise LayoutError(
+                f"{filename}: links to a file outside the templates directory (copy the file in)"
+            )
         lint_template_source(source, filename)
         return source, filename, uptodate
 
@@ -148,7 +152,9 @@ def _template_problem(exc: BaseException, what: str) -> str:
     return f"Jinja2 error: {type(exc).__name__}: {exc} (check the {what}'s expressions)"
 
 
-def content_provenance(library: Library, selection: Selection, templates_dirs: tuple[Path, ...]) -> Provenance:
+def content_provenance(
+    library: Library, selection: Selection, templates_dirs: tuple[Path, ...]
+) -> Provenance:
     """A short hash of the blocks and templates used, and the oldest review date among the blocks."""
     digest = hashlib.sha256(_templates_digest(templates_dirs))
     for block in sorted(selection.blocks, key=lambda b: b.id):
@@ -167,7 +173,9 @@ def _templates_digest(templates_dirs: tuple[Path, ...]) -> bytes:
     digest = hashlib.sha256()
     for directory in templates_dirs:
         root = directory.resolve()
-        for path in sorted((directory / "layouts").glob("*.j2")) + sorted((directory / "partials").glob("*.j2")):
+        for path in sorted((directory / "layouts").glob("*.j2")) + sorted(
+            (directory / "partials").glob("*.j2")
+        ):
             if regular_file_inside(path, root):  # never read a link to outside (the loader refuses it too)
                 digest.update(path.name.encode() + path.read_bytes())
     return digest.digest()

@@ -192,7 +192,9 @@ def masthead_height(flowables: list[Flowable], width: float, height: float) -> f
     return total + 2
 
 
-def _make_canvas(*args: Any, marks: MarkedContent | None, fields: list[FieldRequest], **kwargs: Any) -> Canvas:
+def _make_canvas(
+    *args: Any, marks: MarkedContent | None, fields: list[FieldRequest], **kwargs: Any
+) -> Canvas:
     """The canvas ReportLab draws on: tagging when asked, and collecting the form fields flowables request."""
     canv = TaggingCanvas(*args, handout_marks=marks, **kwargs) if marks else Canvas(*args, **kwargs)
     canv.handout_fields = fields

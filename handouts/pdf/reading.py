@@ -47,7 +47,9 @@ def read_glossary(node: Node) -> list[str]:
 
 
 def read_sources(node: Node) -> list[str]:
-    return [text for number, source in enumerate(node.elements(), 1) for text in (f"{number}.", source.text())]
+    return [
+        text for number, source in enumerate(node.elements(), 1) for text in (f"{number}.", source.text())
+    ]
 
 
 READERS: dict[str, Callable[[Node], list[str]]] = {

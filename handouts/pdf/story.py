@@ -231,14 +231,18 @@ def build_glossary(node: Node, ctx: StoryContext) -> list[Flowable]:
     for child in node.elements():
         term = escape(child.attrs.get("name", ""))
         items.append(
-            tag(parsed_paragraph(f"<b>{term}</b>: {inline_markup(child, ctx)}", ctx.theme.style("item")), "LBody")
+            tag(
+                parsed_paragraph(f"<b>{term}</b>: {inline_markup(child, ctx)}", ctx.theme.style("item")),
+                "LBody",
+            )
         )
     return list_items(items, "none", ctx.theme)
 
 
 def build_sources(node: Node, ctx: StoryContext) -> list[Flowable]:
     items = [
-        tag(parsed_paragraph(inline_markup(c, ctx), ctx.theme.style("small")), "LBody") for c in node.elements()
+        tag(parsed_paragraph(inline_markup(c, ctx), ctx.theme.style("small")), "LBody")
+        for c in node.elements()
     ]
     return list_items(items, "number-small", ctx.theme)
 

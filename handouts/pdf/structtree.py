@@ -37,7 +37,9 @@ class TreeWriter:
     def __init__(self, pdf: pikepdf.Pdf, widgets: dict[int, list[Any]]) -> None:
         self.pdf = pdf
         self.pages = [page.obj for page in pdf.pages]
-        self.links = [[a for a in page.get("/Annots", []) if a.get("/Subtype") == Name.Link] for page in self.pages]
+        self.links = [
+            [a for a in page.get("/Annots", []) if a.get("/Subtype") == Name.Link] for page in self.pages
+        ]
         self.widgets = {str(widget.T): widget for page in widgets.values() for widget in page}
         self.elements: dict[StructNode, Dictionary] = {}
         self.annotation_parents: list[tuple[int, Dictionary]] = []

@@ -21,7 +21,12 @@ from handouts.yamlfile import deep_merge, load_yaml_file
 
 FONT_ROLES = ("regular", "bold")
 THEME_KEYS = ("extends", "name", "fonts", "page", "colours", "backgrounds", "styles", "sizes")
-STYLE_NUMBERS = {"size": (4.0, 100.0), "leading": (0.8, 4.0), "space_before": (0.0, 200.0), "space_after": (0.0, 200.0)}
+STYLE_NUMBERS = {
+    "size": (4.0, 100.0),
+    "leading": (0.8, 4.0),
+    "space_before": (0.0, 200.0),
+    "space_after": (0.0, 200.0),
+}
 """Each number a style may set, and the range it must lie in."""
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -121,7 +126,9 @@ def find_file(templates_dirs: Sequence[Path], *parts: str) -> Path | None:
             except (OSError, RuntimeError):
                 inside = False
             if not inside:
-                raise ThemeError(f"{candidate}: links to a file outside the templates directory (copy the file in)")
+                raise ThemeError(
+                    f"{candidate}: links to a file outside the templates directory (copy the file in)"
+                )
             return candidate
     return None
 
@@ -156,7 +163,9 @@ def theme_problems(name: str, data: Mapping[str, Any]) -> list[str]:
     """Every key, colour and number of a merged theme that cannot be used, each as one line."""
     where = f"theme '{name}'"
     problems = [
-        f"{where}: unknown key '{key}' (valid keys: {', '.join(THEME_KEYS)})" for key in data if key not in THEME_KEYS
+        f"{where}: unknown key '{key}' (valid keys: {', '.join(THEME_KEYS)})"
+        for key in data
+        if key not in THEME_KEYS
     ]
     sections = ("fonts", "page", "colours", "backgrounds", "styles", "sizes")
     for section in sections:
@@ -166,14 +175,18 @@ def theme_problems(name: str, data: Mapping[str, Any]) -> list[str]:
         return problems
     for key, value in data.get("colours", {}).items():
         if not (isinstance(value, str) and _HEX.match(value)):
-            problems.append(f"{where}: colours: {key}: {value!r} is not a colour (write it in quotes as \"#RRGGBB\")")
+            problems.append(
+                f'{where}: colours: {key}: {value!r} is not a colour (write it in quotes as "#RRGGBB")'
+            )
     for section in ("page", "sizes"):
         for key, value in data.get(section, {}).items():
             low, high = (1, 4) if (section, key) == ("page", "columns") else (0, 2000)
             problems += _number_problem(f"{where}: {section}: {key}", value, low, high)
     for style, spec in data.get("styles", {}).items():
         if not isinstance(spec, Mapping):
-            problems.append(f"{where}: styles: {style}: must be a mapping such as {{size: 12, leading: 1.35}}")
+            problems.append(
+                f"{where}: styles: {style}: must be a mapping such as {{size: 12, leading: 1.35}}"
+            )
             continue
         for key, value in spec.items():
             if key in STYLE_NUMBERS:

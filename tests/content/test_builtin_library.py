@@ -36,8 +36,10 @@ RULED_OUT = [
 
 @pytest.fixture(scope="module")
 def english(engine: Engine) -> dict[tuple[str | None, str, str], bytes]:
-    return {combo: render_handout(make_spec(type=combo[0], stage=combo[1], audience=combo[2]), engine).pdf
-            for combo in COMBINATIONS}
+    return {
+        combo: render_handout(make_spec(type=combo[0], stage=combo[1], audience=combo[2]), engine).pdf
+        for combo in COMBINATIONS
+    }
 
 
 def test_every_combination_fits_four_letter_pages(english: dict[tuple[str | None, str, str], bytes]) -> None:
@@ -55,8 +57,11 @@ def test_no_combination_says_what_the_fact_base_rules_out(
 
 
 def test_type_specific_handouts_differ_in_content(english: dict[tuple[str | None, str, str], bytes]) -> None:
-    texts = {combo[0]: set(pdf_text(pdf).split(". ")) for combo, pdf in english.items()
-             if combo[1:] == ("newly-diagnosed", "patient")}
+    texts = {
+        combo[0]: set(pdf_text(pdf).split(". "))
+        for combo, pdf in english.items()
+        if combo[1:] == ("newly-diagnosed", "patient")
+    }
     for first, second in itertools.combinations(texts, 2):
         assert len(texts[first] ^ texts[second]) > 6, (first, second)
 
@@ -87,8 +92,12 @@ def test_questions_are_tailored(engine: Engine) -> None:
     library = engine.library("en")
     assert len(library.questions) >= 20
     new_rrms = {q.id for q in select_blocks(library, make_spec(type="rrms")).questions}
-    spms_carer = {q.id for q in select_blocks(
-        library, make_spec(type="spms", stage="established", audience="caregiver")).questions}
+    spms_carer = {
+        q.id
+        for q in select_blocks(
+            library, make_spec(type="spms", stage="established", audience="caregiver")
+        ).questions
+    }
     assert new_rrms
     assert spms_carer
     assert new_rrms != spms_carer

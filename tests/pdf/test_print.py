@@ -63,8 +63,10 @@ def test_lines_stay_near_70_characters(render: Render, print_size: str) -> None:
         lengths = [
             len(line["text"])
             for page in pdf.pages
-            for half in (page.crop((0, 0, page.width / 2, page.height - 80)),  # one column at a time,
-                         page.crop((page.width / 2, 0, page.width, page.height - 80)))  # no footer
+            for half in (
+                page.crop((0, 0, page.width / 2, page.height - 80)),  # one column at a time,
+                page.crop((page.width / 2, 0, page.width, page.height - 80)),
+            )  # no footer
             for line in half.extract_text_lines()
         ]
     assert max(lengths) <= 80
@@ -89,10 +91,14 @@ def test_key_points_box_opens_the_standard_handout(render: Render) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("paper", "print_size"), list(itertools.product(["letter", "a4"], ["standard", "large"])))
+@pytest.mark.parametrize(
+    ("paper", "print_size"), list(itertools.product(["letter", "a4"], ["standard", "large"]))
+)
 def test_summary_is_one_page_for_every_combination(engine: Engine, paper: str, print_size: str) -> None:
     for type_, stage, audience in COMBINATIONS:
-        spec = make_spec(type=type_, stage=stage, audience=audience, layout="summary", paper=paper, print=print_size)
+        spec = make_spec(
+            type=type_, stage=stage, audience=audience, layout="summary", paper=paper, print=print_size
+        )
         rendered = render_handout(spec, engine)
         assert rendered.pages == 1, (type_, stage, audience)
         text = pdf_text(rendered.pdf)
@@ -116,20 +122,29 @@ def test_question_fields_have_names_tooltips_and_lines(render: Render, engine: E
     from handouts.content.selection import select_blocks
 
     questions = select_blocks(library, spec).questions
-    expected = {f"{q.id}-asked" for q in questions} | {f"{q.id}-answer" for q in questions} | {"other-questions"}
+    expected = (
+        {f"{q.id}-asked" for q in questions} | {f"{q.id}-answer" for q in questions} | {"other-questions"}
+    )
     assert set(fields) == expected
     for question in questions:
         assert fields[f"{question.id}-asked"]["/TU"] == question.text
         assert question.text in fields[f"{question.id}-answer"]["/TU"]
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        answer = next(a for p in doc.pages for a in p.obj.get("/Annots", []) if str(a.get("/T")) == f"{questions[0].id}-answer")
+        answer = next(
+            a
+            for p in doc.pages
+            for a in p.obj.get("/Annots", [])
+            if str(a.get("/T")) == f"{questions[0].id}-answer"
+        )
         assert int(answer.Ff) & (1 << 12)  # multi-line
         assert doc.Root.AcroForm.DR.Font  # field font embedded, not a base-14 font
         font = next(iter(doc.Root.AcroForm.DR.Font.values()))
         assert "/FontFile2" in font.FontDescriptor
 
 
-@pytest.mark.skipif(shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None, reason="zbar-tools, poppler")
+@pytest.mark.skipif(
+    shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None, reason="zbar-tools, poppler"
+)
 def test_qr_code_decodes_to_exactly_the_url(render: Render, tmp_path: Path) -> None:
     pdf_path = tmp_path / "h.pdf"
     pdf_path.write_bytes(render(url=URL))
@@ -138,7 +153,9 @@ def test_qr_code_decodes_to_exactly_the_url(render: Render, tmp_path: Path) -> N
     subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf_path), str(tmp_path / "page")], check=True)
     decoded = set()
     for page in sorted(tmp_path.glob("page-*.png")):
-        result = subprocess.run(["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True, check=False
+        )
         decoded.update(line for line in result.stdout.splitlines() if line)
     assert decoded == {URL}
 

@@ -24,7 +24,9 @@ from handouts.xmltree import parse_handout_xml
 from ..conftest import FIXTURES, make_spec
 from ..pdfcheck import check_tagged_pdf, mcid_texts, scan_content, structure_text, walk_structure
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils is installed by .ci/run")
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdfinfo") is None, reason="poppler-utils is installed by .ci/run"
+)
 ENGINE = Engine.from_dirs(templates_dirs=[FIXTURES / "layouts"])
 COMBINATIONS = [
     {"layout": layout, "print": size, "language": language}
@@ -101,7 +103,12 @@ def test_links_are_link_elements_with_their_own_text_and_annotation(fixture_pdf:
     long_address = "https://example.org/a/very/long/address/that/has/to/wrap/across/the/end/of/a/line"
     assert [(e.parent, squeezed("".join(texts[key] for key in e.content))) for e in links] == [
         ("LBody", "linkinit"),
-        ("P", squeezed("This whole paragraph is one link and nothing else at all, long enough to wrap over two lines of the column.")),
+        (
+            "P",
+            squeezed(
+                "This whole paragraph is one link and nothing else at all, long enough to wrap over two lines of the column."
+            ),
+        ),
         ("P", long_address),
         ("P", "writetous"),
         ("LBody", "https://example.org/source"),

@@ -86,7 +86,9 @@ CASES = [
     invalid("many-notes", form(notes="\n".join(["n"] * 11)), "has 11 notes (give at most 10)"),
     invalid("nul", form(patient_name="Jo\x00"), "contains the unprintable character U+0000"),
     invalid("bell", form(notes="ok\nbell\x07"), "contains the unprintable character U+0007"),
-    invalid("glyph", form(patient_name="Kai ☃ Lee"), "1 character cannot be printed in any of the handout's fonts"),
+    invalid(
+        "glyph", form(patient_name="Kai ☃ Lee"), "1 character cannot be printed in any of the handout's fonts"
+    ),
     invalid(
         "bad-utf8",
         b"type=%FF%FE&patient_name=%C3%28",

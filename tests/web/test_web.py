@@ -305,7 +305,11 @@ def test_sections_choose_what_is_printed(server: Server) -> None:
         ({"sections-shown": "1"}, "sections", "no section is ticked (tick at least one section)"),
         ({"patient_name": "x" * (MAX_FIELD_CHARS + 1)}, "patient_name", "is 201 characters long"),
         ({"patient_name": "Sam\x00"}, "patient_name", "contains the unprintable character U+0000"),
-        ({"patient_name": "Sam ☃ Ana"}, "patient_name", "1 character cannot be printed in any of the handout's fonts"),
+        (
+            {"patient_name": "Sam ☃ Ana"},
+            "patient_name",
+            "1 character cannot be printed in any of the handout's fonts",
+        ),
         ({"notes": "\n".join(["note"] * (MAX_NOTES + 1))}, "notes", "has 11 notes (give at most 10)"),
         ({"notes": "y" * (MAX_NOTE_CHARS + 1)}, "notes", "a note is 2,001 characters long"),
         ({"notes": "fine\nbell\x07"}, "notes", "contains the unprintable character U+0007"),
