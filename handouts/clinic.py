@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from handouts.country import COUNTRIES, COUNTRY_NAMES, DEFAULT_COUNTRY, address_country, normalise_country
 from handouts.errors import SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
 from handouts.normal import normalise
 from handouts.vocabulary import is_web_address
 from handouts.yamlfile import load_yaml_file, read_at_most
 
-CLINIC_KEYS = ("name", "department", "phone", "website", "address", "logo", "logo_alt", "accent", "url")
+CLINIC_KEYS = (
+    "name", "department", "phone", "website", "address", "logo", "logo_alt", "accent", "url", "country",
+)  # fmt: skip
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -31,6 +34,8 @@ class Clinic:
     logo_alt: str | None = None
     accent: str = "#1F4E79"
     url: str | None = None
+    country: str | None = None
+    """ISO 3166 code (US, GB, AU) choosing the help numbers; a spec's own country wins."""
 
 
 def load_clinic(path: Path) -> Clinic:
@@ -58,6 +63,7 @@ def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic
     accent = str(fields.get("accent") or "#1F4E79").strip()
     if not _HEX.match(accent):
         problems.append(f"{origin}: accent: {accent!r} is not a colour (write it as #RRGGBB, e.g. #1F4E79)")
+    country = check_country(fields.get("country"), f"{origin}: country", problems)
     logo = None
     if fields.get("logo"):
         logo = check_logo(base_dir / str(fields["logo"]), origin, problems)
@@ -73,7 +79,38 @@ def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic
         logo_alt=texts["logo_alt"],
         accent=accent,
         url=texts["url"],
+        country=country,
     )
+
+
+def clinic_country_warning(clinic: Clinic | None, origin: str = "clinic") -> str | None:
+    """One line when a clinic's address names another country but the clinic gives no `country`."""
+    if clinic is None or clinic.country:
+        return None
+    found = address_country(clinic.address)
+    if found is None:
+        return None
+    code, name = found
+    how = (
+        f"add `country: {code}` to the clinic profile"
+        if code in COUNTRIES
+        else f"help numbers are confirmed only for {', '.join(COUNTRIES)}; set `country:` to one of them on purpose"
+    )
+    return (
+        f"warning: {origin}: address names {name} but the clinic has no country, "
+        f"so handouts print the help numbers for {COUNTRY_NAMES[DEFAULT_COUNTRY]} ({how})"
+    )
+
+
+def check_country(value: Any, where: str, problems: list[str]) -> str | None:
+    """The ISO code for a `country` value, or None (recording why when a value was given)."""
+    if value is None or value == "":
+        return None
+    code = normalise_country(value)
+    if code is None:
+        shown = " ".join(str(value).split())[:40]
+        problems.append(f"{where}: {shown!r} is not allowed (choose one of: {', '.join(COUNTRIES)})")
+    return code
 
 
 def _text(value: Any, key: str, origin: str, problems: list[str]) -> str | None:

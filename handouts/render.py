@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from handouts.content.translation import SOURCE_LANGUAGE, select_translated
 from handouts.engine import Engine
 from handouts.errors import RenderError
+from handouts.layout.context import NO_FLOOR, PrintFloor
 from handouts.layout.environment import render_layout
 from handouts.pdf.render import PdfOptions, render_pdf
 from handouts.pdf.themes import check_printable
 from handouts.spec import HandoutSpec
-from handouts.xmltree import HandoutMeta, parse_handout_xml
+from handouts.xmltree import HandoutMeta, Node, parse_handout_xml
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,12 @@ MAX_SQUEEZE = 6
 """How many times a page-limited layout (max-pages) is asked for less before the render fails."""
 
 
-def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0) -> str:
+def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0, floor: PrintFloor = NO_FLOOR) -> str:
     """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
     return render_layout(
-        spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze
+        spec, library, select_translated(library, source, spec), engine.templates_dirs, squeeze, floor
     )
 
 
@@ -43,8 +45,9 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
     A layout that declares `max-pages` is re-rendered with a growing `squeeze` until it fits.
     `fingerprint` (the batch's hash of the spec) is written to the XMP metadata when given.
     """
+    floor = print_floor(spec, engine)  # large print never prints less than standard print
     for squeeze in range(MAX_SQUEEZE + 1):
-        rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint)
+        rendered, max_pages = _render_once(spec, engine, squeeze, fingerprint, floor)
         if max_pages is None or rendered.pages <= max_pages:
             return rendered
     raise RenderError(
@@ -53,10 +56,37 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
     )
 
 
+def print_floor(spec: HandoutSpec, engine: Engine) -> PrintFloor:
+    """For a large-print handout of a page-limited layout: the questions and key points its
+    standard-print twin prints, which the large-print one must print too."""
+    if spec.print_size != "large":
+        return NO_FLOOR
+    twin = replace(spec, print_size="standard", fillable=False, tagged=False)
+    if HandoutMeta.from_root(parse_handout_xml(handout_xml(twin, engine), "floor")).max_pages is None:
+        return NO_FLOOR
+    try:
+        root = parse_handout_xml(render_handout(twin, engine).xml, f"layout '{spec.layout}' output")
+    except RenderError:  # the twin cannot fit (long notes): large print has no floor to keep, only its own
+        return NO_FLOOR
+    questions = key_points = 0
+    for node in _walk(root):
+        if node.tag == "question":
+            questions += 1
+        elif node.tag == "callout" and node.attrs.get("kind") == "keypoints":
+            key_points += sum(1 for item in _walk(node) if item.tag == "item")
+    return PrintFloor(questions=questions, key_points=key_points)
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.elements():
+        yield from _walk(child)
+
+
 def _render_once(
-    spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = ""
+    spec: HandoutSpec, engine: Engine, squeeze: int, fingerprint: str = "", floor: PrintFloor = NO_FLOOR
 ) -> tuple[Rendered, int | None]:
-    xml = handout_xml(spec, engine, squeeze)
+    xml = handout_xml(spec, engine, squeeze, floor)
     origin = f"layout '{spec.layout}' output"
     root = parse_handout_xml(xml, origin)
     theme = engine.theme(spec.theme)

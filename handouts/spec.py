@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.clinic import Clinic, load_clinic, parse_clinic
+from handouts.country import COUNTRIES, DEFAULT_COUNTRY, normalise_country
 from handouts.errors import Problem, SpecError, UsageError
 from handouts.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, MAX_NOTES
 from handouts.normal import normalise
@@ -52,11 +53,18 @@ class HandoutSpec:
     fillable: bool = True
     tagged: bool = True
     allow_fallback: bool = False
+    country: str | None = None
+    """ISO 3166 code given for this handout; None leaves it to the clinic, then US (see help_country)."""
 
     @property
     def theme(self) -> str:
         """The theme that prints this spec: large print has its own."""
         return "large-print" if self.print_size == "large" else "standard"
+
+    @property
+    def help_country(self) -> str:
+        """The country whose help numbers print: the spec's own, then the clinic's, then the United States."""
+        return self.country or (self.clinic.country if self.clinic else None) or DEFAULT_COUNTRY
 
     def user_text(self) -> dict[str, str]:
         """What a person typed, by field name, as the handout prints it (the fonts must have every character)."""
@@ -72,7 +80,7 @@ class HandoutSpec:
 SPEC_KEYS = (
     "type", "stage", "audience", "language", "paper", "print", "layout", "sections",
     "skip_sections", "clinic", "notes", "patient_name", "date", "url", "fillable", "tags",
-    "allow_fallback",
+    "allow_fallback", "country",
 )  # fmt: skip
 
 
@@ -230,6 +238,7 @@ class _SpecChecker(_ValueReader):
             "fillable": self.flag(data, "fillable", True),
             "tagged": self.flag(data, "tags", True),
             "allow_fallback": self.flag(data, "allow_fallback", False),
+            "country": self.country(data.get("country")),
         }
         return HandoutSpec(**values)
 
@@ -273,6 +282,14 @@ class _SpecChecker(_ValueReader):
             self.fail("url", f"{_show(text)} is not a web address", "write it as https://example.org/page")
             return None
         return text
+
+    def country(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        code = normalise_country(value)
+        if code is None:
+            self.fail("country", f"{_show(value)} is not allowed", "choose one of: " + ", ".join(COUNTRIES))
+        return code
 
     def clinic(self, value: Any) -> Clinic | None:
         if isinstance(value, Clinic):

@@ -33,6 +33,7 @@ STAGE_ORDER = {"content": 0, "layout": 1, "pdf": 2}
 
 SHARED = {
     "clinic",
+    "country",
     "errors",
     "i18n",
     "limits",

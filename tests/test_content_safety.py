@@ -131,12 +131,13 @@ def test_every_standard_handout_fits_four_pages_in_both_languages_and_papers(
         assert p.pages <= 4, key
 
 
-@pytest.mark.parametrize("look", ["summary", "large summary"])
+@pytest.mark.parametrize(("look", "most"), [("summary", 1), ("large summary", 2)])
 def test_every_summary_is_one_page_in_both_languages_and_papers(
-    printed: dict[Key, Printed], look: str
+    printed: dict[Key, Printed], look: str, most: int
 ) -> None:
+    """Standard print: exactly one page. Large print may take two rather than drop what matters."""
     for key, p in matching(printed, look=look):
-        assert p.pages == 1, key
+        assert p.pages == 1 if most == 1 else 1 <= p.pages <= most, key
 
 
 @pytest.mark.parametrize("look", list(LOOKS))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.check.readability import METRICS
+from handouts.check.review_config import REVIEW_KEYS, REVIEW_RULES, ReviewRules, read_review_rules
 from handouts.errors import UsageError
 from handouts.yamlfile import deep_merge, load_yaml_file
 
@@ -17,12 +18,13 @@ SEVERITIES = ("error", "warning", "off")
 RULES = (
     "long_sentence", "long_list", "undefined_term", "term_before_definition", "acronym", "percentage",
     "passive_voice", "missing_translation", "stale_translation", "unused_source", "banned_word", "question_count",
+    *REVIEW_RULES,
 )  # fmt: skip
 WARNING_ONLY = frozenset({"passive_voice"})
 LIMIT_KEYS = ("warning_above", "error_above", "warning_below", "error_below")
 _TOP_KEYS = (
     "review", "sentences", "lists", "questions", "passive_voice", "paragraphs", "smog", "handout_layout", "glossary_defines", "severity",
-    "languages",
+    "languages", *REVIEW_KEYS,
 )  # fmt: skip
 GLOSSARY_DEFINES = ("all", "printed")
 _LANGUAGE_KEYS = (
@@ -84,6 +86,7 @@ class CheckConfig:
     glossary_defines: str
     severity: Mapping[str, str]
     languages: Mapping[str, LanguageConfig] = field(default_factory=dict)
+    review_rules: ReviewRules = field(default_factory=ReviewRules)
 
     def language(self, code: str) -> LanguageConfig:
         return self.languages.get(code, LanguageConfig())
@@ -140,6 +143,7 @@ class _ConfigReader:
                 str(code): self.language(str(code), value)
                 for code, value in self.mapping(data, "languages").items()
             },
+            review_rules=read_review_rules(data, self.fail),
         )
 
     def choice(self, data: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
@@ -177,7 +181,7 @@ class _ConfigReader:
 
     def severity(self, data: Mapping[str, Any]) -> dict[str, str]:
         self.unknown(data, RULES, "severity.")
-        result = {rule: "error" for rule in RULES} | {"passive_voice": "warning"}
+        result = {rule: "error" for rule in RULES} | {"passive_voice": "warning", "source_title": "warning"}
         for rule, given in data.items():
             value = "off" if given is False else given  # YAML reads a bare `off` as false
             allowed = ("warning", "off") if rule in WARNING_ONLY else SEVERITIES

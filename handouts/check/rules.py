@@ -14,6 +14,7 @@ from handouts.check.glyphs import check_glyphs, load_themes
 from handouts.check.handouts import check_language
 from handouts.check.lines import line_of, read_lines
 from handouts.check.model import BlockScore, CheckRequest, HandoutScore, Problems, Report, display
+from handouts.check.review import check_review_rules
 from handouts.content.loader import read_library
 from handouts.content.model import Block, Library
 from handouts.content.translation import language_name, translated_dir
@@ -40,6 +41,7 @@ def run_check(request: CheckRequest) -> Report:
     blocks: list[BlockScore] = []
     handouts: list[HandoutScore] = []
     for library in libraries.values():
+        check_review_rules(library, request, problems)
         language_blocks, language_handouts = check_language(library, request, problems)
         blocks += language_blocks
         handouts += language_handouts
@@ -218,7 +220,7 @@ def check_directories(
     try:
         day = dt.date.fromisoformat(today) if today else default_date()
     except ValueError as exc:
-        raise UsageError(f"--date: {today!r} is not a date (write it as YYYY-MM-DD)") from exc
+        raise UsageError(f"--today: {today!r} is not a date (write it as YYYY-MM-DD)") from exc
     request = CheckRequest(
         content_dirs=stacked("content", content_dirs),
         templates_dirs=stacked("templates", templates_dirs),

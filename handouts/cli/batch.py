@@ -84,7 +84,7 @@ def batch(
     MANIFEST is CSV (a header row of spec keys), a YAML list of mappings, or JSON Lines. Each row
     takes the keys of a `handouts build --spec` file (type, stage, audience, language, paper,
     print, layout, sections, skip_sections, clinic, notes, patient_name, date, url, fillable,
-    tags, allow_fallback) plus an optional `id`. In CSV, separate several notes or sections with
+    tags, allow_fallback, country) plus an optional `id`. In CSV, separate several notes or sections with
     `|`, or write a JSON list. Clinic paths are relative to the manifest.
 
     Every row and file name is checked before anything renders. Rows with problems are listed and

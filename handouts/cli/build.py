@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option, warn_clinic_country
+from handouts.country import COUNTRIES
 from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
 
 
@@ -39,6 +40,11 @@ from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGE
     "--clinic",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Clinic profile YAML: name, department, phone, website, address, logo, accent.",
+)
+@click.option(
+    "--country",
+    metavar="|".join(COUNTRIES),
+    help="Country whose help numbers print (ISO 3166).  [default: the clinic's country, else US]",
 )
 @click.option("--note", "notes", multiple=True, help="A note from the care team (repeatable).")
 @click.option("--patient-name", help="Name printed under the title. Never used in file names or logs.")
@@ -89,6 +95,7 @@ def build(
     origin = str(spec_file) if spec_file else "command line"
     base_dir = spec_file.parent if spec_file else Path.cwd()
     spec = parse_spec(data, origin, base_dir)
+    warn_clinic_country(spec.clinic if spec.country is None else None, str(data.get("clinic") or "clinic"))
     engine = Engine.from_dirs(content_dirs, templates_dirs)
     if emit == "xml":
         click.echo(handout_xml(spec, engine), nl=False)

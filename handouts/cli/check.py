@@ -37,7 +37,11 @@ from handouts.vocabulary import LANGUAGES
 )
 @click.option("--scores", is_flag=True, help="Also list the scores of every block and handout.")
 @click.option(
-    "--date", help="Judge review dates as of this day, YYYY-MM-DD.  [default: today, or SOURCE_DATE_EPOCH]"
+    "--today",
+    "--date",
+    "date",
+    help="Judge review dates as of this day, YYYY-MM-DD; CI gives the last commit's date.  "
+    "[default: today, or SOURCE_DATE_EPOCH]",
 )
 def check(
     content_dirs: tuple[Path, ...],

@@ -18,16 +18,28 @@ from handouts.vocabulary import LANGUAGES
     show_default=True,
     help="Which language's blocks to list.",
 )
+@click.option(
+    "--sources",
+    "show_sources",
+    is_flag=True,
+    help="List every source the blocks cite (a handout prints at most 8 of them).",
+)
 @content_dir_option
 @templates_dir_option
-def list_(language: str, content_dirs: tuple[Path, ...], templates_dirs: tuple[Path, ...]) -> None:
-    """Show the layouts, themes, sections (topics) and content blocks available."""
+def list_(
+    language: str, show_sources: bool, content_dirs: tuple[Path, ...], templates_dirs: tuple[Path, ...]
+) -> None:
+    """Show the layouts, themes, sections (topics) and content blocks available, or every source."""
+    from handouts.content.sources import source_lines
     from handouts.engine import Engine
     from handouts.layout.environment import layout_names
     from handouts.pdf.themes import theme_names
 
     engine = Engine.from_dirs(content_dirs, templates_dirs)
     library = engine.library(language)
+    if show_sources:
+        click.echo("\n".join(source_lines(library)))
+        return
     click.echo("Layouts:  " + ", ".join(layout_names(engine.templates_dirs)))
     click.echo("Themes:   " + ", ".join(theme_names(engine.templates_dirs)))
     click.echo("Sections: " + ", ".join(library.topic_ids()))

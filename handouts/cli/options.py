@@ -26,6 +26,15 @@ templates_dir_option = click.option(
 )
 
 
+def warn_clinic_country(clinic: Any, origin: str = "clinic") -> None:
+    """One line on stderr when a clinic's address names another country but the clinic sets none."""
+    from handouts.clinic import clinic_country_warning
+
+    warning = clinic_country_warning(clinic, origin)
+    if warning:
+        click.echo(warning, err=True)
+
+
 class HandoutsGroup(click.Group):
     """Click group that turns unexpected failures into one line instead of a traceback."""
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option, warn_clinic_country
 
 
 @click.command(context_settings=CONTEXT)
@@ -66,5 +66,7 @@ def serve(
 
     origins = check_frame_ancestors(frame_ancestors)
     engine = Engine.from_dirs(content_dirs, templates_dirs)
-    app = create_app(engine, load_clinic(clinic) if clinic else None, origins)
+    profile = load_clinic(clinic) if clinic else None
+    warn_clinic_country(profile, str(clinic))
+    app = create_app(engine, profile, origins)
     run_server(make_server(app, host, port, threads), lambda line: click.echo(line, err=True))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
+from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option, warn_clinic_country
 
 
 @click.command(context_settings=CONTEXT)
@@ -58,11 +58,13 @@ def site(
 
     engine = Engine.from_dirs(content_dirs, templates_dirs)
     variants = chosen_variants(engine, filters, allow_fallback, lambda line: click.echo(line, err=True))
+    profile = load_clinic(clinic) if clinic else None
+    warn_clinic_country(profile, str(clinic))
     pdfs = build_site(
         engine,
         outdir,
         variants,
-        clinic=load_clinic(clinic) if clinic else None,
+        clinic=profile,
         allow_fallback=allow_fallback,
         jobs=jobs,
         progress=lambda done, total, name: click.echo(f"[{done}/{total}] {name}", err=True),

@@ -238,5 +238,9 @@ def read_source(key: str, given: Any, known: Source | None, translated: bool) ->
     if not str(item["url"]).startswith(WEB_SCHEMES):
         return Problem(f"source '{key}' url {str(item['url'])[:40]!r} must start with https:// or http://")
     return Source(
-        id=key, title=str(item["title"]), publisher=str(item.get("publisher", "")), url=str(item["url"])
+        id=key,
+        title=str(item["title"]),
+        publisher=str(item.get("publisher", "")),
+        url=str(item["url"]),
+        country=str(item.get("country") or "").upper(),  # an ISO code marks a source for one country only
     )

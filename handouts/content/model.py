@@ -51,6 +51,8 @@ class Source:
     title: str
     publisher: str
     url: str
+    country: str = ""
+    """An ISO 3166 code when the source backs a fact for one country only (printed only there)."""
 
 
 @dataclass(frozen=True)

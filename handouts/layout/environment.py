@@ -14,10 +14,11 @@ import jinja2
 from markupsafe import Markup
 
 from handouts import __version__
-from handouts.content.model import Block, Library, Source, Term
+from handouts.content.model import Block, Library, Term
 from handouts.content.selection import Selection
 from handouts.errors import ContentError, HandoutsError, LayoutError
 from handouts.i18n import PDF_LANG, format_date, translations
+from handouts.layout.context import NO_FLOOR, PrintFloor, block_context, printed_sources
 from handouts.layout.markup import markdown_to_xml
 from handouts.layout.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
 from handouts.paths import regular_file_inside
@@ -25,8 +26,8 @@ from handouts.spec import HandoutSpec
 from handouts.vocabulary import web_href
 from handouts.xmltree import lint_template_source
 
-MAX_GLOSSARY_TERMS = 10
-"""'Words to know' lists the first ten glossary terms a handout uses; later ones are explained in the text."""
+MAX_GLOSSARY_TERMS = 8
+"""'Words to know' lists the first eight glossary terms a handout uses; later ones are explained in the text."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _body_xml(text: str, path: Path, line: int) -> str:
 def render_block(block: Block, spec: HandoutSpec) -> Markup:
     """A block body as handout XML for this spec: its Jinja2 first, then Markdown."""
     template = _compiled_body(block.body, block.path, block.body_line)
-    context = {"type": spec.type, "stage": spec.stage, "audience": spec.audience, "language": spec.language}
+    context = block_context(spec)
     try:
         text = render_bounded(template, context)
     except Exception as exc:
@@ -201,28 +202,27 @@ def _glossary_pattern(glossary: tuple[Term, ...]) -> tuple[re.Pattern[str], dict
     return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")s?\b"), terms
 
 
-def used_sources(library: Library, selection: Selection) -> list[Source]:
-    seen: dict[str, Source] = {}
-    for block in selection.blocks:
-        for source_id in block.sources:
-            seen.setdefault(source_id, library.sources[source_id])
-    return list(seen.values())
-
-
 def render_layout(
     spec: HandoutSpec,
     library: Library,
     selection: Selection,
     templates_dirs: tuple[Path, ...],
     squeeze: int = 0,
+    floor: PrintFloor = NO_FLOOR,
 ) -> str:
-    """Render the spec's layout to handout XML text; `squeeze` > 0 asks a page-limited layout for less."""
+    """Render the spec's layout to handout XML text; `squeeze` > 0 asks a page-limited layout for less,
+    never below `floor` (what the standard-print twin of a large-print handout prints)."""
     with template_budget():  # one budget for the layout and every block body it shows
-        return _render_layout(spec, library, selection, templates_dirs, squeeze)
+        return _render_layout(spec, library, selection, templates_dirs, squeeze, floor)
 
 
 def _render_layout(
-    spec: HandoutSpec, library: Library, selection: Selection, templates_dirs: tuple[Path, ...], squeeze: int
+    spec: HandoutSpec,
+    library: Library,
+    selection: Selection,
+    templates_dirs: tuple[Path, ...],
+    squeeze: int,
+    floor: PrintFloor = NO_FLOOR,
 ) -> str:
     env = layout_environment(templates_dirs, spec.language)
     sections = [
@@ -244,13 +244,16 @@ def _render_layout(
         "questions": selection.questions,
         "key_points": selection.key_points,
         "glossary": used_terms(library, texts),
-        "sources": used_sources(library, selection),
+        "sources": (printed := printed_sources(library, selection.blocks, spec.help_country)).shown,
+        "sources_total": printed.total,
         "printed_date": format_date(spec.date, spec.language),
         "provenance": content_provenance(library, selection, templates_dirs),
         "pdf_lang": PDF_LANG.get(spec.language, spec.language),
         "large_print": spec.print_size == "large",
         "url": spec.url or (spec.clinic.url if spec.clinic else None),
         "squeeze": squeeze,
+        "floor": floor,
+        "country": spec.help_country,
     }
     try:
         template = env.get_template(f"layouts/{spec.layout}.xml.j2")

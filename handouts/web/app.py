@@ -10,6 +10,7 @@ from flask import Flask, Response, abort, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from handouts.clinic import Clinic
+from handouts.country import COUNTRIES
 from handouts.engine import Engine
 from handouts.errors import ContentError, HandoutsError, SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_FORM_BYTES, MAX_NOTE_CHARS, MAX_NOTES
@@ -103,6 +104,7 @@ def _page_globals(offer: Offer, clinic: Clinic | None) -> dict[str, object]:
             "audience": AUDIENCES,
             "paper": PAPERS,
             "print": PRINT_SIZES,
+            "country": ("", *COUNTRIES),
         },
         "limits": {"name": MAX_FIELD_CHARS, "note": MAX_NOTE_CHARS, "notes": MAX_NOTES},
         "sections_shown": SECTIONS_SHOWN,

@@ -32,6 +32,7 @@ class FormValues:
     paper: str = "letter"
     print_size: str = "standard"
     layout: str = "standard"
+    country: str = ""
     sections: tuple[str, ...] | None = None
     allow_fallback: bool = False
     notes: str = ""
@@ -56,6 +57,7 @@ def read_form(form: MultiDict[str, str]) -> FormValues:
         paper=form.get("paper", given.paper),
         print_size=form.get("print", given.print_size),
         layout=form.get("layout", given.layout),
+        country=form.get("country", given.country),
         sections=sections if sections or SECTIONS_SHOWN in form else None,
         allow_fallback=form.get("allow_fallback", "") in ("on", "true", "1", "yes"),
         notes=form.get("notes", ""),
@@ -79,6 +81,7 @@ def spec_keys(values: FormValues, clinic: Clinic | None) -> dict[str, Any]:
         "paper": values.paper,
         "print": values.print_size,
         "layout": values.layout,
+        "country": values.country or None,
         "sections": list(values.sections) if values.sections else None,
         "allow_fallback": values.allow_fallback,
         "notes": note_lines(values.notes),

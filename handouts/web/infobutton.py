@@ -150,6 +150,8 @@ def make_spec(service: Service, query: InfobuttonQuery, choice: Choice, language
         "allow_fallback": language != "en",  # a missing translation prints in English, marked
         "clinic": service.clinic,
     }
+    if "country" in given:
+        keys["country"] = given["country"]
     if "sheets" in given:
         if "sheets" not in SPEC_KEYS:
             raise InfobuttonError(400, "sheets", "topic sheets are not available on this server")
@@ -227,6 +229,7 @@ def page(
         print_size=spec.print_size,
         layout=spec.layout,
         allow_fallback=spec.allow_fallback,
+        country=spec.country or "",
     )
     html = render_template(
         "infobutton.html",

@@ -6,6 +6,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
+from handouts.country import COUNTRIES, normalise_country
 from handouts.vocabulary import AUDIENCES, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
 from handouts.web.infobutton_codes import CodeSystem, find_system
 
@@ -42,7 +43,7 @@ EXTENSION_VALUES: dict[str, tuple[str, ...]] = {
     "paper": PAPERS,
     "print": PRINT_SIZES,
 }
-EXTENSIONS = (*EXTENSION_VALUES, "layout", "sheets")
+EXTENSIONS = (*EXTENSION_VALUES, "layout", "sheets", "country")
 """This tool's own parameters, not part of the Infobutton standard: explicit tailoring in the link."""
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
@@ -198,7 +199,11 @@ def _overrides(parameters: dict[str, list[str]], layouts: tuple[str, ...]) -> di
         if not value:
             continue
         allowed = EXTENSION_VALUES.get(name, layouts if name == "layout" else ())
-        if name == "sheets":
+        if name == "country":
+            value = normalise_country(value) or ""
+            if not value:
+                raise InfobuttonError(400, name, "use one of: " + ", ".join(COUNTRIES))
+        elif name == "sheets":
             if not all(_NAME.match(part.strip()) for part in value.split(",")):
                 raise InfobuttonError(
                     400, name, "give sheet names separated by commas (e.g. fatigue,bladder)"

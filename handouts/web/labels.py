@@ -15,6 +15,12 @@ PAPER_LABELS = {"letter": "US Letter", "a4": "A4"}
 PRINT_LABELS = {"standard": "Standard print", "large": "Large print (18 point, easier to read)"}
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 LAYOUT_LABELS = {"standard": "Standard (the full handout)", "summary": "Summary (one page)"}
+COUNTRY_LABELS = {
+    "": "The clinic's country (United States if the clinic profile gives none)",
+    "US": "United States",
+    "GB": "United Kingdom",
+    "AU": "Australia",
+}
 
 FIELD_LABELS = {
     "type": "Type of MS",
@@ -24,6 +30,7 @@ FIELD_LABELS = {
     "paper": "Paper size",
     "print": "Print size",
     "layout": "Layout",
+    "country": "Country for the help numbers",
     "sections": "Sections",
     "allow_fallback": "Missing translations",
     "notes": "Notes from the care team",

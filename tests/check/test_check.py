@@ -185,7 +185,7 @@ def test_config_changes_thresholds_and_severities(check: Cli) -> None:
     [
         (["--config", str(CHECK / "bad-config.yaml")], "sentences.max_words: 'many' is not a whole number"),
         (["--config", str(CHECK / "bad-config.yaml")], "colour: unknown key"),
-        (["--date", "soon"], "--date: 'soon' is not a date (write it as YYYY-MM-DD)"),
+        (["--date", "soon"], "--today: 'soon' is not a date (write it as YYYY-MM-DD)"),
         (["--content-dir", "no/such/dir"], "Directory 'no/such/dir' does not exist"),
         (["--format", "xml"], "'xml' is not one of 'text', 'json'"),
     ],

@@ -21,6 +21,8 @@ from ..conftest import pdf_text
 Cli = Callable[..., Result]
 SUMMARY = builtin_dir("templates") / "layouts" / "summary.xml.j2"
 MARK = "<title>{{ handout_title }}</title>"
+MARK_LINE = next(n for n, text in enumerate(SUMMARY.read_text(encoding="utf-8").splitlines(), 1) if MARK in text)
+"""The line of the summary layout where a snippet is planted (errors name it)."""
 BLOCK_FRONT = """---
 id: {id}
 title: Hostile {id}
@@ -96,7 +98,7 @@ def test_sandbox_escapes_in_a_layout_are_refused(
     assert result.exit_code == 1
     line = one_line_error(result)
     assert line.startswith(
-        f"Error: {templates / 'layouts' / 'evil.xml.j2'}:14: refused unsafe template code:"
+        f"Error: {templates / 'layouts' / 'evil.xml.j2'}:{MARK_LINE}: refused unsafe template code:"
     )
     assert message in line
     assert line.endswith("(layouts may not reach Python internals)")
@@ -157,7 +159,7 @@ def test_broken_layout_code_names_its_line(cli: Cli, tmp_path: Path, snippet: st
     result = cli("build", "--templates-dir", str(templates), "--layout", "broken", "--emit", "xml")
     assert result.exit_code == 1
     line = one_line_error(result)
-    assert line.startswith(f"Error: {templates / 'layouts' / 'broken.xml.j2'}:14: ")
+    assert line.startswith(f"Error: {templates / 'layouts' / 'broken.xml.j2'}:{MARK_LINE}: ")
     assert message in line
 
 
@@ -416,7 +418,7 @@ def test_a_hostile_layout_fails_its_batch_row_only(cli: Cli, tmp_path: Path) -> 
     assert result.exit_code == 1
     report = (outdir / "report.csv").read_text()
     assert (
-        f"{manifest}:3: {templates / 'layouts' / 'evil.xml.j2'}:14: refused unsafe template code:" in report
+        f"{manifest}:3: {templates / 'layouts' / 'evil.xml.j2'}:{MARK_LINE}: refused unsafe template code:" in report
     )
     assert sorted(p.name for p in outdir.glob("*.pdf")) == ["1-general-en.pdf"]
     assert "Traceback" not in result.output

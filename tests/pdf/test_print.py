@@ -95,14 +95,16 @@ def test_key_points_box_opens_the_standard_handout(render: Render) -> None:
     ("paper", "print_size"), list(itertools.product(["letter", "a4"], ["standard", "large"]))
 )
 def test_summary_is_one_page_for_every_combination(engine: Engine, paper: str, print_size: str) -> None:
+    """Standard print: exactly one page. Large print: up to two (it never drops what matters to fit one)."""
     for type_, stage, audience in COMBINATIONS:
         spec = make_spec(
             type=type_, stage=stage, audience=audience, layout="summary", paper=paper, print=print_size
         )
         rendered = render_handout(spec, engine)
-        assert rendered.pages == 1, (type_, stage, audience)
+        assert rendered.pages == 1 if print_size == "standard" else rendered.pages <= 2, (type_, stage, audience)
         text = pdf_text(rendered.pdf)
-        for part in ("Key points", "Questions to ask", "When to call", "My notes", "988"):
+        parts = ("Key points", "Questions to ask", "When to call", "988", "1-800-344-4867")
+        for part in (*parts, "My notes") if print_size == "standard" else parts:
             assert part in text, (part, type_, stage, audience, paper, print_size)
 
 
@@ -110,7 +112,7 @@ def test_summary_that_cannot_fit_says_how_to_fix(cli: Callable[..., object], tmp
     notes = [f"--note={'Long note. ' * 180}" for _ in range(8)]
     result = cli("build", "--layout", "summary", "--print", "large", *notes, "-o", str(tmp_path / "s.pdf"))
     assert result.exit_code == 1  # type: ignore[attr-defined]
-    assert "must fit on 1 page(s)" in result.output  # type: ignore[attr-defined]
+    assert "must fit on 2 page(s)" in result.output  # type: ignore[attr-defined]
     assert not (tmp_path / "s.pdf").exists()
 
 

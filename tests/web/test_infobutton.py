@@ -774,3 +774,16 @@ def test_in_chromium_all_text_of_the_page_has_7_to_1_contrast(browser: Any, serv
             assert contrast_ratio(_hex(fore), _hex(back)) >= 7, (text, fore, back)
     finally:
         context.close()
+
+
+def test_country_sets_the_help_numbers_and_presets_the_form(server: Server) -> None:
+    page = get(link(server, "G35.A", ICD10CM, country="gb"))
+    assert page.status == 200
+    assert re.search(r'<option value="GB" selected>', page.text)
+    bad = get(link(server, "G35.A", ICD10CM, country="Atlantis"))
+    assert bad.status == 400
+    assert "country" in bad.text
+    assert "Atlantis" not in bad.text
+    gb = pdf_text(get(link(server, "G35.A", ICD10CM, "application/pdf", country="GB")).body)
+    us = pdf_text(get(link(server, "G35.A", ICD10CM, "application/pdf")).body)
+    assert gb != us
