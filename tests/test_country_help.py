@@ -67,7 +67,10 @@ def test_spec_country_wins_then_the_clinic_then_us() -> None:
     ("values", "message"),
     [
         ({"country": "FR"}, "test: country: 'FR' is not allowed (choose one of: US, GB, AU)"),
-        ({"clinic": {"name": "C", "country": "Canada"}}, "country: 'Canada' is not allowed (choose one of: US, GB, AU)"),
+        (
+            {"clinic": {"name": "C", "country": "Canada"}},
+            "country: 'Canada' is not allowed (choose one of: US, GB, AU)",
+        ),
     ],
 )
 def test_unknown_country_names_the_field_and_the_choices(values: dict[str, object], message: str) -> None:
@@ -94,7 +97,10 @@ def test_a_clinic_abroad_without_country_is_one_warning_line(cli: Cli, tmp_path:
 
 def test_addresses_in_the_us_or_with_a_country_give_no_warning() -> None:
     assert clinic_country_warning(Clinic(name="C", address="1 River Road, Springfield, IL, USA")) is None
-    assert clinic_country_warning(Clinic(name="C", address="1 George St, Sydney, Australia", country="AU")) is None
+    assert (
+        clinic_country_warning(Clinic(name="C", address="1 George St, Sydney, Australia", country="AU"))
+        is None
+    )
     warning = clinic_country_warning(Clinic(name="C", address="10 King St, Sydney NSW, Australia"))
     assert warning is not None
     assert "add `country: AU`" in warning
@@ -122,7 +128,9 @@ def test_country_is_a_manifest_column(cli: Cli, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("language", "country"), list(itertools.product(["en", "es"], ["US", "GB", "AU"])))
-def test_help_prints_only_the_confirmed_numbers_of_its_country(engine: Engine, language: str, country: str) -> None:
+def test_help_prints_only_the_confirmed_numbers_of_its_country(
+    engine: Engine, language: str, country: str
+) -> None:
     for layout in ("standard", "summary"):
         text = help_text(make_spec(language=language, country=country, layout=layout), engine)
         dialled = text.replace("988lifeline.org", "").replace("marque 2", "")  # a key to press, not a number
@@ -186,7 +194,11 @@ def test_list_sources_prints_every_cited_source(cli: Cli, engine: Engine) -> Non
     assert result.exit_code == 0
     library = engine.library("en")
     cited = {s for block in library.blocks.values() for s in block.sources}
-    listed = {line.strip() for line in result.output.splitlines() if line.startswith("  ") and not line.startswith("    ")}
+    listed = {
+        line.strip()
+        for line in result.output.splitlines()
+        if line.startswith("  ") and not line.startswith("    ")
+    }
     assert listed == cited
     assert f"Sources ({len(cited)}), most-cited first:" in result.output
 

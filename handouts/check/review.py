@@ -52,8 +52,14 @@ def check_review_rules(library: Library, request: CheckRequest, problems: Proble
     hits: dict[tuple[str, Path, int, str], list[str]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
     for type_, stage, audience in COMBINATIONS:
-        spec = HandoutSpec(type=type_, stage=stage, audience=audience, language=library.language, date=request.today)
-        voices = [rule for rule, on in (("caregiver_voice", audience == "caregiver"), ("cis_voice", type_ == "cis")) if on]
+        spec = HandoutSpec(
+            type=type_, stage=stage, audience=audience, language=library.language, date=request.today
+        )
+        voices = [
+            rule
+            for rule, on in (("caregiver_voice", audience == "caregiver"), ("cis_voice", type_ == "cis"))
+            if on
+        ]
         for rule in voices:
             counts[rule] += 1
             for printed, phrase in voice_hits(library, spec, rules, rule):
@@ -107,7 +113,9 @@ def printed_texts(library: Library, spec: HandoutSpec) -> Iterator[Printed]:
     for block in selection.blocks:
         yield Printed(block.path, line_of(block.path, "title:"), block.title, exact_line=True)
         if block.key_point in selection.key_points:
-            yield Printed(block.path, line_of(block.path, "key_point:"), block.key_point or "", exact_line=True)
+            yield Printed(
+                block.path, line_of(block.path, "key_point:"), block.key_point or "", exact_line=True
+            )
         try:
             units = block_prose(str(render_block(block, spec))).units
         except HandoutsError:

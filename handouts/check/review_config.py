@@ -42,7 +42,11 @@ def read_review_rules(data: Mapping[str, Any], fail: Fail) -> ReviewRules:
     facts = _words(time, "time_sensitive.facts", fail)
     for fact in facts:
         if not _FACT_ID.match(fact):
-            fail("time_sensitive.facts", f"{fact!r} is not a fact id", "write ids as in the fact base, e.g. F-DMT-05")
+            fail(
+                "time_sensitive.facts",
+                f"{fact!r} is not a fact id",
+                "write ids as in the fact base, e.g. F-DMT-05",
+            )
     return ReviewRules(
         caregiver_phrases=_by_language(voice, "caregiver", "voice.", fail),
         cis_phrases=_by_language(voice, "cis", "voice.", fail),

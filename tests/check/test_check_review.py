@@ -114,7 +114,10 @@ def test_each_review_rule_is_caught(check: Cli, rule: str, language: str, where:
 @pytest.mark.parametrize(
     ("rule", "message"),
     [
-        ("time-sensitive-soon", "cites time-sensitive F-HELP-02, reviewed 2026-06-15: re-check due on 2026-12-15, in 14 days"),
+        (
+            "time-sensitive-soon",
+            "cites time-sensitive F-HELP-02, reviewed 2026-06-15: re-check due on 2026-12-15, in 14 days",
+        ),
         ("source-title", "source 'trial-news' title names a trial acronym ('ORATORIO')"),
         ("source-title", "source 'trial-news' title uses hype ('breakthrough')"),
     ],
@@ -131,7 +134,9 @@ def test_review_warnings_fail_only_in_strict_mode(check: Cli, rule: str, message
 def test_the_day_of_the_check_decides_what_is_due(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same block is fine on the day after its review and past due seven months later."""
     builtin = paths.builtin_dir
-    monkeypatch.setattr(paths, "builtin_dir", lambda name: CHECK / "base" if name == "content" else builtin(name))
+    monkeypatch.setattr(
+        paths, "builtin_dir", lambda name: CHECK / "base" if name == "content" else builtin(name)
+    )
     args = ["check", "--language", "en", *layered("time-sensitive"), "--format", "json"]
     early = json.loads(cli(*args, "--today", "2026-01-11").output)
     late = json.loads(cli(*args, "--today", "2026-08-11").output)
@@ -160,7 +165,10 @@ def test_rules_can_be_turned_off_and_lists_replaced(check: Cli, tmp_path: Path) 
     [
         ("voice:\n  caregiver: [your MS]\n", "voice.caregiver: must map language codes to lists of phrases"),
         ("time_sensitive:\n  facts: [DMT-5]\n", "time_sensitive.facts: 'DMT-5' is not a fact id"),
-        ("time_sensitive:\n  max_age_months: soon\n", "time_sensitive.max_age_months: 'soon' is not a whole number"),
+        (
+            "time_sensitive:\n  max_age_months: soon\n",
+            "time_sensitive.max_age_months: 'soon' is not a whole number",
+        ),
         ("sources:\n  mirrors: [x.org]\n", "sources.mirrors: unknown key"),
     ],
 )

@@ -21,7 +21,9 @@ from ..conftest import pdf_text
 Cli = Callable[..., Result]
 SUMMARY = builtin_dir("templates") / "layouts" / "summary.xml.j2"
 MARK = "<title>{{ handout_title }}</title>"
-MARK_LINE = next(n for n, text in enumerate(SUMMARY.read_text(encoding="utf-8").splitlines(), 1) if MARK in text)
+MARK_LINE = next(
+    n for n, text in enumerate(SUMMARY.read_text(encoding="utf-8").splitlines(), 1) if MARK in text
+)
 """The line of the summary layout where a snippet is planted (errors name it)."""
 BLOCK_FRONT = """---
 id: {id}
@@ -418,7 +420,8 @@ def test_a_hostile_layout_fails_its_batch_row_only(cli: Cli, tmp_path: Path) -> 
     assert result.exit_code == 1
     report = (outdir / "report.csv").read_text()
     assert (
-        f"{manifest}:3: {templates / 'layouts' / 'evil.xml.j2'}:{MARK_LINE}: refused unsafe template code:" in report
+        f"{manifest}:3: {templates / 'layouts' / 'evil.xml.j2'}:{MARK_LINE}: refused unsafe template code:"
+        in report
     )
     assert sorted(p.name for p in outdir.glob("*.pdf")) == ["1-general-en.pdf"]
     assert "Traceback" not in result.output

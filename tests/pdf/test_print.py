@@ -101,7 +101,11 @@ def test_summary_is_one_page_for_every_combination(engine: Engine, paper: str, p
             type=type_, stage=stage, audience=audience, layout="summary", paper=paper, print=print_size
         )
         rendered = render_handout(spec, engine)
-        assert rendered.pages == 1 if print_size == "standard" else rendered.pages <= 2, (type_, stage, audience)
+        assert rendered.pages == 1 if print_size == "standard" else rendered.pages <= 2, (
+            type_,
+            stage,
+            audience,
+        )
         text = pdf_text(rendered.pdf)
         parts = ("Key points", "Questions to ask", "When to call", "988", "1-800-344-4867")
         for part in (*parts, "My notes") if print_size == "standard" else parts:
