@@ -14,7 +14,6 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 Job = dict[str, Any]
 TEXT_STYLES = {
@@ -66,6 +65,8 @@ def job_for(spec: Any, engine: Any) -> Job:
 
 def _collect(node: Any, blocks: list[list[str]], link: str) -> None:
     """Depth-first: every text element of the handout XML becomes [style, markup, bullet]."""
+    from xml.sax.saxutils import escape  # here, so the cold baseline below imports only ReportLab
+
     for child in node.elements():
         tag = child.tag
         if tag in TEXT_STYLES:
@@ -93,6 +94,8 @@ def _collect(node: Any, blocks: list[list[str]], link: str) -> None:
 
 
 def _inline(node: Any, link: str) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
     parts: list[str] = []
     for child in node.children:
         if isinstance(child, str):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from handouts.country import COUNTRIES, COUNTRY_NAMES, DEFAULT_COUNTRY, address_
 from handouts.errors import SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
 from handouts.normal import normalise
+from handouts.paths import OUTSIDE_ASSETS, file_inside
 from handouts.vocabulary import is_web_address
 from handouts.yamlfile import load_yaml_file, read_at_most
 
@@ -38,16 +39,22 @@ class Clinic:
     """ISO 3166 code (US, GB, AU) choosing the help numbers; a spec's own country wins."""
 
 
-def load_clinic(path: Path) -> Clinic:
-    """Read a clinic YAML file; a relative logo path is relative to the file."""
+def load_clinic(path: Path, roots: Sequence[Path] | None = None) -> Clinic:
+    """Read a clinic YAML file; a relative logo path is relative to the file (and must lie in `roots`, if given)."""
     data = load_yaml_file(path, SpecError)
     if not isinstance(data, Mapping):
         raise SpecError(f"{path}: a clinic file must be a mapping with at least `name: ...`")
-    return parse_clinic(data, str(path), path.parent)
+    return parse_clinic(data, str(path), path.parent, roots)
 
 
-def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic:
-    """Validate a clinic mapping, reporting every problem at once."""
+def parse_clinic(
+    data: Mapping[str, Any], origin: str, base_dir: Path, roots: Sequence[Path] | None = None
+) -> Clinic:
+    """Validate a clinic mapping, reporting every problem at once.
+
+    With `roots` (a manifest row), the logo must be a file inside one of them; anything else gets
+    the same message, whether it is missing, outside, or not an image.
+    """
     problems: list[str] = []
     fields = {str(k).strip().replace("-", "_"): v for k, v in data.items()}
     for key in fields:
@@ -64,9 +71,7 @@ def parse_clinic(data: Mapping[str, Any], origin: str, base_dir: Path) -> Clinic
     if not _HEX.match(accent):
         problems.append(f"{origin}: accent: {accent!r} is not a colour (write it as #RRGGBB, e.g. #1F4E79)")
     country = check_country(fields.get("country"), f"{origin}: country", problems)
-    logo = None
-    if fields.get("logo"):
-        logo = check_logo(base_dir / str(fields["logo"]), origin, problems)
+    logo = _logo(fields.get("logo"), origin, base_dir, roots, problems) if fields.get("logo") else None
     if problems:
         raise SpecError.listing(problems, origin)
     return Clinic(
@@ -111,6 +116,19 @@ def check_country(value: Any, where: str, problems: list[str]) -> str | None:
         shown = " ".join(str(value).split())[:40]
         problems.append(f"{where}: {shown!r} is not allowed (choose one of: {', '.join(COUNTRIES)})")
     return code
+
+
+def _logo(
+    value: Any, origin: str, base_dir: Path, roots: Sequence[Path] | None, problems: list[str]
+) -> Path | None:
+    """The logo's path if it can be used; with `roots`, only a file inside them is even looked at."""
+    if roots is None:
+        return check_logo(base_dir / str(value), origin, problems)
+    found = file_inside(base_dir, str(value), roots)
+    if found is None:
+        problems.append(f"{origin}: logo: {OUTSIDE_ASSETS}")
+        return None
+    return check_logo(found, origin, problems)
 
 
 def _text(value: Any, key: str, origin: str, problems: list[str]) -> str | None:

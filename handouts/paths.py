@@ -27,3 +27,20 @@ def regular_file_inside(path: Path, root: Path) -> bool:
         return real.is_relative_to(root) and real.is_file()
     except (OSError, RuntimeError):  # RuntimeError: a loop of links before Python 3.13
         return False
+
+
+OUTSIDE_ASSETS = "no such file in the manifest's folder or --assets (a row can name only files there)"
+"""The one message for every file a manifest row names that cannot be used: missing, outside, a folder,
+a link out. One message, so a manifest cannot probe which files exist elsewhere on the machine."""
+
+
+def file_inside(base_dir: Path, name: str, roots: Sequence[Path]) -> Path | None:
+    """The real path of `name` (relative to `base_dir`, or absolute) if it is a regular file inside one of
+    `roots` (resolved), else None: nothing outside them is ever opened."""
+    try:
+        real = (base_dir / name).resolve(strict=True)
+        if any(real.is_relative_to(root) for root in roots) and real.is_file():
+            return real
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return None

@@ -98,6 +98,16 @@ def default_date() -> dt.date:
     return dt.date.today()
 
 
+FIRST_PRINT_YEAR = 2000
+YEARS_AHEAD = 5
+"""A printed date is a real day: from 2000 to the end of the fifth year after this one (for handouts made ahead)."""
+
+
+def date_range() -> tuple[dt.date, dt.date]:
+    """The first and last day a handout may say it was printed."""
+    return dt.date(FIRST_PRINT_YEAR, 1, 1), dt.date(dt.date.today().year + YEARS_AHEAD, 12, 31)
+
+
 def normalise_keys(data: Mapping[str, Any]) -> dict[str, Any]:
     """Accept `skip-sections` and `skip_sections` alike."""
     return {str(key).strip().replace("-", "_"): value for key, value in data.items()}
@@ -113,9 +123,20 @@ def load_spec_file(path: Path) -> dict[str, Any]:
     return normalise_keys(data)
 
 
-def parse_spec(data: Mapping[str, Any], origin: str, base_dir: Path | None = None) -> HandoutSpec:
-    """Validate a mapping of spec keys, reporting every problem at once as a SpecError."""
-    checker = _SpecChecker(origin, base_dir or Path.cwd())
+def parse_spec(
+    data: Mapping[str, Any],
+    origin: str,
+    base_dir: Path | None = None,
+    quote_values: bool = True,
+    asset_roots: tuple[Path, ...] | None = None,
+) -> HandoutSpec:
+    """Validate a mapping of spec keys, reporting every problem at once as a SpecError.
+
+    With `quote_values` off (manifest rows), messages never quote a value: a comma in an unquoted
+    patient name shifts part of the name into the next cells, and their messages would print it.
+    With `asset_roots`, a clinic mapping's logo must be a file inside one of those folders.
+    """
+    checker = _SpecChecker(origin, base_dir or Path.cwd(), quote_values, asset_roots)
     spec = checker.check(normalise_keys(data))
     if checker.problems:
         raise SpecError.listing(checker.problems, origin)
@@ -125,9 +146,14 @@ def parse_spec(data: Mapping[str, Any], origin: str, base_dir: Path | None = Non
 class _ValueReader:
     """Reads one value after another, turning each mistake into a Problem instead of stopping at it."""
 
-    def __init__(self, origin: str) -> None:
+    def __init__(self, origin: str, quote_values: bool = True) -> None:
         self.origin = origin
+        self.quote_values = quote_values
         self.problems: list[Problem] = []
+
+    def show(self, value: object) -> str:
+        """The value, quoted, for a message; or "the value" where values are never quoted."""
+        return _show(value) if self.quote_values else "the value"
 
     def fail(self, key: str, what: str, how: str) -> None:
         self.problems.append(Problem(what, how, file=self.origin, field=key))
@@ -145,7 +171,7 @@ class _ValueReader:
             return default
         text = str(value).strip().lower()
         if text not in valid:
-            self.fail(key, f"{_show(value)} is not allowed", "choose one of: " + ", ".join(valid))
+            self.fail(key, f"{self.show(value)} is not allowed", "choose one of: " + ", ".join(valid))
             return default
         return text
 
@@ -155,7 +181,7 @@ class _ValueReader:
             return default
         text = str(value).strip()
         if not _NAME.match(text):
-            self.fail(key, f"{_show(value)} is not a valid name", "use lowercase letters, digits and -")
+            self.fail(key, f"{self.show(value)} is not a valid name", "use lowercase letters, digits and -")
             return default
         return text
 
@@ -170,7 +196,7 @@ class _ValueReader:
         names = tuple(str(item).strip() for item in items if str(item).strip())
         bad = [n for n in names if not _NAME.match(n)]
         if bad:
-            self.fail(key, f"{_show(bad[0])} is not a section id", "run `handouts list` to see them")
+            self.fail(key, f"{self.show(bad[0])} is not a section id", "run `handouts list` to see them")
         return names
 
     def text(self, data: dict[str, Any], key: str) -> str | None:
@@ -205,16 +231,23 @@ class _ValueReader:
             return True
         if text in ("false", "no", "0", "off"):
             return False
-        self.fail(key, f"{_show(value)} is not true or false", "write true or false")
+        self.fail(key, f"{self.show(value)} is not true or false", "write true or false")
         return default
 
 
 class _SpecChecker(_ValueReader):
     """Reads every key of a spec, so one message can list all its problems."""
 
-    def __init__(self, origin: str, base_dir: Path) -> None:
-        super().__init__(origin)
+    def __init__(
+        self,
+        origin: str,
+        base_dir: Path,
+        quote_values: bool = True,
+        asset_roots: tuple[Path, ...] | None = None,
+    ) -> None:
+        super().__init__(origin, quote_values)
         self.base_dir = base_dir
+        self.asset_roots = asset_roots
 
     def check(self, data: dict[str, Any]) -> HandoutSpec:
         for key in data:
@@ -266,20 +299,27 @@ class _SpecChecker(_ValueReader):
     def date(self, value: Any) -> dt.date:
         if value is None or value == "":
             return default_date()
-        if isinstance(value, dt.date):
-            return value
         try:
-            return dt.date.fromisoformat(str(value).strip())
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.fail("date", f"{_show(value)} is not a date", "write it as YYYY-MM-DD, e.g. 2026-03-01")
+            self.fail("date", f"{self.show(value)} is not a date", "write it as YYYY-MM-DD, e.g. 2026-03-01")
             return default_date()
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        first, last = date_range()
+        if not first <= day <= last:
+            self.fail("date", f"{self.show(value)} is out of range", f"give a day from {first} to {last}")
+            return default_date()
+        return day
 
     def url(self, value: Any) -> str | None:
         if value is None or value == "":
             return None
         text = str(value).strip()
         if not is_web_address(text) or len(text) > MAX_FIELD_CHARS:
-            self.fail("url", f"{_show(text)} is not a web address", "write it as https://example.org/page")
+            self.fail(
+                "url", f"{self.show(text)} is not a web address", "write it as https://example.org/page"
+            )
             return None
         return text
 
@@ -300,7 +340,7 @@ class _SpecChecker(_ValueReader):
             if isinstance(value, str | Path):
                 return load_clinic(self.base_dir / Path(value))
             if isinstance(value, Mapping):
-                return parse_clinic(value, f"{self.origin}: clinic", self.base_dir)
+                return parse_clinic(value, f"{self.origin}: clinic", self.base_dir, self.asset_roots)
         except SpecError as exc:
             self.problems.extend(exc.problems)
             return None

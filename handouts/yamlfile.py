@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml whe
 class ValueProblem(yaml.constructor.ConstructorError):
     """A scalar YAML reads as a date or number but cannot build (2026-02-30, an int of 5,000 digits)."""
 
+    unquoted = ""
+    """The problem without the value, for places that must not quote it (a manifest row's cells)."""
+
 
 def construct_checked(loader: Any, node: Any, deep: bool = False) -> Any:
     """Build one node; a value that cannot be built becomes a ValueProblem with its line."""
@@ -27,7 +31,9 @@ def construct_checked(loader: Any, node: Any, deep: bool = False) -> Any:
         text = node.value if isinstance(node.value, str) else ""
         shown = repr(text if len(text) <= 40 else text[:37] + "...")
         reason = "it has more than 4,300 digits" if "digits" in str(exc) else str(exc)
-        raise ValueProblem(None, None, f"{shown} cannot be read: {reason}", node.start_mark) from exc
+        problem = ValueProblem(None, None, f"{shown} cannot be read: {reason}", node.start_mark)
+        problem.unquoted = f"a value cannot be read: {reason}"
+        raise problem from exc
 
 
 class _Loader(_BASE_LOADER):  # type: ignore[misc]
@@ -39,15 +45,68 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc]
 _LOADER: Any = _Loader
 
 
+@dataclass
+class _Mapping:
+    seen: dict[str, int] = field(default_factory=dict)
+    expect_key: bool = True
+
+
+class KeyTracker:
+    """Follows mappings and sequences as events arrive; `see` returns a message for a repeated key.
+
+    PyYAML keeps the last of two equal keys without a word, so a spec with `type: rrms` and, further
+    down, `type: ppms` would print a PPMS handout.
+    """
+
+    def __init__(self) -> None:
+        self._stack: list[_Mapping | None] = []  # None for a sequence
+
+    def see(self, event: yaml.Event, line: int) -> str | None:
+        """Record one event (its line counted from 1); a message if it repeats a key of its mapping."""
+        if isinstance(event, yaml.CollectionEndEvent):
+            if self._stack:
+                self._stack.pop()
+            return None
+        if not isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent | yaml.AliasEvent):
+            return None
+        problem = self._take_slot(event, line)
+        if isinstance(event, yaml.MappingStartEvent):
+            self._stack.append(_Mapping())
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self._stack.append(None)
+        return problem
+
+    def _take_slot(self, event: yaml.Event, line: int) -> str | None:
+        """A node fills the next key or value of the mapping it is in."""
+        parent = self._stack[-1] if self._stack else None
+        if parent is None:
+            return None
+        is_key, parent.expect_key = parent.expect_key, not parent.expect_key
+        if not is_key or not isinstance(event, yaml.ScalarEvent):
+            return None
+        key = str(event.value)
+        if key in parent.seen:
+            shown = key if len(key) <= 40 else key[:37] + "..."
+            return (
+                f"the key {shown!r} appears twice, on lines {parent.seen[key]} and {line} (keep one of them)"
+            )
+        parent.seen[key] = line
+        return None
+
+
 def _check_events(text: str, where: str, error: type[HandoutsError], first_line: int) -> None:
-    """Refuse anchors/aliases (alias bombs) and deep nesting before anything is built."""
+    """Refuse anchors/aliases (alias bombs), deep nesting and repeated keys before anything is built."""
     depth = 0
+    keys = KeyTracker()
     for event in yaml.parse(text, Loader=_LOADER):
         line = event.start_mark.line + first_line if event.start_mark else first_line
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise error(
                 f"{where}:{line}: anchors and aliases (&name, *name) are not allowed (write the value out)"
             )
+        repeated = keys.see(event, line)
+        if repeated:
+            raise error(f"{where}:{line}: {repeated}")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:

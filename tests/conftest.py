@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,9 @@ import pdfplumber
 import pypdf
 import pytest
 from click.testing import CliRunner, Result
+
+# Every test (and every process a test starts) caches in its own folder, never the user's.
+os.environ["HANDOUTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="handouts-test-cache-")
 
 from handouts.cli import main
 from handouts.engine import Engine

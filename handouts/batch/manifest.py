@@ -263,7 +263,9 @@ def _yaml_row(loader: _RowLoader, node: yaml.Node, number: int) -> ManifestRow:
     except ValueProblem as exc:
         loader.state_generators, loader.constructed_objects, loader.recursive_objects = [], {}, {}
         return ManifestRow(
-            number, line, problem=f"{exc.problem} (quote it to keep it as text, or correct it)"
+            number,
+            line,
+            problem=f"{exc.unquoted or exc.problem} (quote it to keep it as text, or correct it)",
         )
     if not isinstance(data, dict):
         return ManifestRow(number, line, problem="a row must be a mapping of keys such as `type: rrms`")

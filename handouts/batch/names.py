@@ -61,7 +61,7 @@ def output_name(template: str, spec: HandoutSpec, row_id: str, number: int) -> s
     """The file name for a row, from the --name template with every value made safe."""
     values: dict[str, Any] = {
         "id": safe_part(row_id),
-        "row": number,
+        "row": _RowNumber(number),
         "type": spec.type or GENERAL,
         "stage": spec.stage,
         "audience": spec.audience,
@@ -72,6 +72,15 @@ def output_name(template: str, spec: HandoutSpec, row_id: str, number: int) -> s
         "date": spec.date.isoformat(),
     }
     return _FORMATTER.vformat(template, (), values)
+
+
+class _RowNumber(int):
+    """A row number whose width pads with zeros: `{row:5d}` gives 00042, never spaces in a file name."""
+
+    def __format__(self, spec: str) -> str:
+        if spec and not spec.startswith("0"):
+            spec = "0" + spec
+        return format(int(self), spec)
 
 
 def name_problem(name: str, outdir: Path) -> str | None:

@@ -30,6 +30,8 @@ class BatchOptions:
     duplex: bool = False
     content_dirs: tuple[Path, ...] = ()
     templates_dirs: tuple[Path, ...] = ()
+    assets: tuple[Path, ...] = ()
+    """Folders besides the manifest's where a row's clinic files and logos may be."""
 
     @property
     def report_base(self) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from handouts.batch.options import MAX_LISTED_PROBLEMS, BatchOptions, PlanSummar
 from handouts.clinic import Clinic, load_clinic
 from handouts.engine import Engine
 from handouts.errors import ManifestError, Problem, SpecError
+from handouts.paths import OUTSIDE_ASSETS, file_inside
 from handouts.pdf.themes import Theme, check_printable
 from handouts.spec import HandoutSpec, default_date, normalise_keys, parse_spec
 
@@ -30,6 +31,8 @@ class Planner:
         self.content_digest = content_digest
         self.run_date = run_date or default_date()
         self.base_dir = options.manifest.parent
+        self.asset_roots = (self.base_dir.resolve(), *(folder.resolve() for folder in options.assets))
+        """The only folders a row may name files in: the manifest's own, and those given with --assets."""
         self.root = options.outdir.resolve()
         self._clinics: dict[Path, Clinic | tuple[Problem, ...]] = {}
         self._themes: dict[str, Theme] = {}
@@ -102,17 +105,19 @@ class Planner:
             else:
                 data["clinic"] = clinic
         try:
-            return parse_spec(data, origin, self.base_dir)
+            return parse_spec(data, origin, self.base_dir, quote_values=False, asset_roots=self.asset_roots)
         except SpecError as exc:
             problems.extend(str(problem) for problem in exc.problems)
             return None
 
     def clinic(self, value: str) -> Clinic | tuple[Problem, ...]:
         """A clinic file, read once however many rows name it (or the problems that stop it)."""
-        path = self.base_dir / value
+        path = file_inside(self.base_dir, value, self.asset_roots)
+        if path is None:
+            return (Problem(OUTSIDE_ASSETS),)
         if path not in self._clinics:
             try:
-                self._clinics[path] = load_clinic(path)
+                self._clinics[path] = load_clinic(path, self.asset_roots)
             except SpecError as exc:
                 self._clinics[path] = exc.problems
         return self._clinics[path]
@@ -145,8 +150,11 @@ def spec_terms(spec: HandoutSpec | None) -> tuple[str, ...]:
     return tuple(t for t in (spec.patient_name or "", *spec.notes) if t)
 
 
-def check_plan(planner: Planner) -> PlanSummary:
-    """First pass: validate every row and every name; collisions stop the run before anything renders."""
+def check_plan(planner: Planner, on_row: Callable[[int, int], None] | None = None) -> PlanSummary:
+    """First pass: validate every row and every name; collisions stop the run before anything renders.
+
+    `on_row(rows, bad)` is called after each row (progress for a manifest of a million rows).
+    """
     rows = bad = 0
     problems: list[str] = []
     names: dict[str, str] = {}
@@ -154,6 +162,8 @@ def check_plan(planner: Planner) -> PlanSummary:
     folders: set[Path] = set()
     for plan in planner.plans():
         rows += 1
+        if on_row is not None:
+            on_row(rows, bad)
         if plan.problems:
             bad += 1
             problems.extend(plan.problems[: max(0, MAX_LISTED_PROBLEMS - len(problems))])

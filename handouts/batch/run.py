@@ -7,11 +7,13 @@ import os
 import re
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from handouts.batch.fingerprint import tree_digest
+from handouts.batch.lock import folder_lock
 from handouts.batch.merge import Merged, MergeRecord, merge_handouts
 from handouts.batch.names import check_name_template
 from handouts.batch.options import BatchOptions, PlanSummary
@@ -23,9 +25,15 @@ from handouts.errors import ManifestError, UsageError
 from handouts.limits import MAX_JOBS
 from handouts.paths import stacked
 
+RowCounter = Callable[[int, int], None]
+"""Told (rows checked, rows with problems) as the manifest is checked."""
+
 
 class Watcher(Protocol):
     """What the command line shows while a batch runs; the batch itself prints nothing."""
+
+    def checking(self, rows: int, bad: int) -> None:
+        """Another row was checked (before anything renders)."""
 
     def planned(self, plan: PlanSummary) -> None:
         """Every row was checked: the rows with problems will not be rendered."""
@@ -169,21 +177,26 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def plan_batch(options: BatchOptions) -> tuple[Planner, PlanSummary, tuple[int, int]]:
-    """Check the options, every row and every output name, without rendering; with the manifest's stamp."""
+def plan_batch(
+    options: BatchOptions, on_row: RowCounter | None = None
+) -> tuple[Planner, PlanSummary, tuple[int, int]]:
+    """Check the options, every row and every output name, without rendering; with the manifest's stamp.
+
+    `on_row(rows, bad)` is told after each row is checked (a million rows take a while).
+    """
     check_options(options)
     planner = Planner(options, tree_digest([*stacked("content", options.content_dirs),
                                             *stacked("templates", options.templates_dirs)]))  # fmt: skip
     stamp = _stamp(options.manifest)
-    plan = check_plan(planner)
+    plan = check_plan(planner, on_row)
     if options.merge is not None:
         _check_merge_target(planner, options.merge)
     return planner, plan, stamp
 
 
-def dry_run(options: BatchOptions) -> DryRun:
+def dry_run(options: BatchOptions, on_row: RowCounter | None = None) -> DryRun:
     """--dry-run: what would happen to each row; nothing is rendered or written."""
-    planner, plan, _ = plan_batch(options)
+    planner, plan, _ = plan_batch(options, on_row)
     lines: list[PlannedRow] = []
     problem_rows = 0
     for row in planner.plans():
@@ -198,24 +211,47 @@ def dry_run(options: BatchOptions) -> DryRun:
 
 
 def run_batch(options: BatchOptions, watcher: Watcher) -> BatchResult:
-    """Check everything, then render every good row, write the report and (with --merge) the print file."""
-    planner, plan, stamp = plan_batch(options)
-    watcher.planned(plan)
-    try:
-        options.outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(
-            f"-o {options.outdir}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
-        ) from exc
-    remove_stale_parts({*plan.folders, options.outdir.resolve()})
-    if _stamp(options.manifest) != stamp:
-        raise ManifestError(f"{options.manifest}: changed while being checked (run the batch again)")
-    tally, result = _render_rows(planner, plan, watcher)
-    watcher.finished(result)
-    if options.merge is None or result.interrupted:
-        return result
-    merged = merge_handouts(tally.merge, options.merge, options.duplex)
-    return BatchResult(result.summary, result.report, options.merge, merged)
+    """Check everything, then render every good row, write the report and (with --merge) the print file.
+
+    The output folder is locked for the whole run, from before the rows are checked when it exists
+    already, so a second batch into it is refused at once.
+    """
+    with contextlib.ExitStack() as locks:
+        locked = _lock(locks, options) if options.outdir.is_dir() else False
+        planner, plan, stamp = plan_batch(options, watcher.checking)
+        watcher.planned(plan)
+        try:
+            options.outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(
+                f"-o {options.outdir}: cannot create the folder: {exc.strerror} (choose a folder you can write to)"
+            ) from exc
+        if not locked:
+            _lock(locks, options)
+        remove_stale_parts({*plan.folders, options.outdir.resolve()})
+        if _stamp(options.manifest) != stamp:
+            raise ManifestError(f"{options.manifest}: changed while being checked (run the batch again)")
+        tally, result = _render_rows(planner, plan, watcher)
+        watcher.finished(result)
+        if options.merge is None or result.interrupted:
+            return result
+        merged = merge_handouts(tally.merge, options.merge, options.duplex)
+        return BatchResult(result.summary, result.report, options.merge, merged)
+
+
+def _lock(locks: contextlib.ExitStack, options: BatchOptions) -> bool:
+    for folder, option in lock_folders(options):
+        locks.enter_context(folder_lock(folder, option))
+    return True
+
+
+def lock_folders(options: BatchOptions) -> list[tuple[Path, str]]:
+    """OUTDIR, and the report's folder when it is elsewhere: two batches never share either."""
+    folders = [(options.outdir, "-o")]
+    report_folder = options.report_base.parent
+    if report_folder.is_dir() and report_folder.resolve() != options.outdir.resolve():
+        folders.append((report_folder, "--report"))
+    return folders
 
 
 def _render_rows(planner: Planner, plan: PlanSummary, watcher: Watcher) -> tuple[Tally, BatchResult]:

@@ -15,13 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-
 from handouts.batch.options import RowPlan
 from handouts.batch.plan import scrub, spec_terms
 from handouts.engine import Engine
 from handouts.errors import HandoutsError, OutputError, Problem
-from handouts.pdf.postpass import FINGERPRINT_KEY
+from handouts.pdf.xmp import FINGERPRINT_KEY
 from handouts.render import render_handout
 from handouts.write import write_atomic
 
@@ -114,6 +112,11 @@ def existing_output(target: Path, fingerprint: str) -> tuple[int, str] | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EXISTING_BYTES:
             return None  # a folder, a pipe, a device or a huge file is never read (it could block or fill memory)
         data = target.read_bytes()
+    except OSError:
+        return None
+    import pikepdf  # only when a file is already there: a fresh batch never loads it
+
+    try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if str(pdf.open_metadata().get(FINGERPRINT_KEY, "")) != fingerprint:
                 return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,12 @@ if TYPE_CHECKING:  # the batch package loads only when the command runs
     help="Also write one print-ready PDF of every handout, in manifest order, a bookmark per row.",
 )
 @click.option("--duplex", is_flag=True, help="With --merge: pad each handout to an even page count.")
+@click.option(
+    "--assets",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of clinic files and logos rows may name, besides the manifest's own (repeatable).",
+)
 @content_dir_option
 @templates_dir_option
 def batch(
@@ -78,6 +85,7 @@ def batch(
     duplex: bool,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
+    assets: tuple[Path, ...],
 ) -> None:
     """Build one tailored handout for every row of MANIFEST.
 
@@ -85,7 +93,8 @@ def batch(
     takes the keys of a `handouts build --spec` file (type, stage, audience, language, paper,
     print, layout, sections, skip_sections, clinic, notes, patient_name, date, url, fillable,
     tags, allow_fallback, country) plus an optional `id`. In CSV, separate several notes or sections with
-    `|`, or write a JSON list. Clinic paths are relative to the manifest.
+    `|`, or write a JSON list. Clinic files and logos are relative to the manifest and must be in
+    its folder or an --assets folder.
 
     Every row and file name is checked before anything renders. Rows with problems are listed and
     reported as failed; the others are rendered. A file already made from the same row is skipped,
@@ -99,7 +108,7 @@ def batch(
     from handouts.batch.options import BatchOptions
     from handouts.batch.run import dry_run as plan_only
     from handouts.batch.run import run_batch
-    from handouts.cli.batch_progress import TerminalWatcher
+    from handouts.cli.batch_progress import CheckProgress, TerminalWatcher, counted
 
     options = BatchOptions(
         manifest=manifest,
@@ -113,17 +122,22 @@ def batch(
         duplex=duplex,
         content_dirs=content_dirs,
         templates_dirs=templates_dirs,
+        assets=assets,
     )
     if dry_run:
-        raise click.exceptions.Exit(_show_dry_run(plan_only(options)))
-    watcher = TerminalWatcher(quiet)
+        checking = CheckProgress(str(manifest), sys.stderr, quiet)
+        plan = plan_only(options, checking)
+        checking.finish(plan.rows, plan.problem_rows)
+        raise click.exceptions.Exit(_show_dry_run(plan))
+    watcher = TerminalWatcher(quiet, str(manifest))
     result = run_batch(options, watcher)
     if result.interrupted:
         raise click.exceptions.Exit(130)
     if result.merged is not None:
         left_out = f" ({result.failed} failed rows left out)" if result.failed else ""
         watcher.say(
-            f"Print file: {result.merge} ({result.merged.records} handouts, {result.merged.pages} pages){left_out}"
+            f"Print file: {result.merge} ({counted(result.merged.records, 'handout')}, "
+            f"{counted(result.merged.pages, 'page')}){left_out}"
         )
     if result.failed:
         watcher.say(

@@ -70,19 +70,63 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+class CheckProgress:
+    """While the rows are checked (before any renders), a count now and then so a long manifest is not silent.
+
+    On a terminal the count is rewritten in place; elsewhere the first line comes after a second and
+    the next every ten seconds.
+    """
+
+    def __init__(
+        self, manifest: str, stream: TextIO, quiet: bool, first: float = 1.0, every: float = 10.0
+    ) -> None:
+        self.manifest = manifest
+        self.stream = stream
+        self.quiet = quiet
+        self.terminal = stream.isatty()
+        self.every = 0.2 if self.terminal else every
+        self.due = time.monotonic() + first
+        self.said = False
+
+    def __call__(self, rows: int, bad: int) -> None:
+        if self.quiet or rows % 64:
+            return
+        now = time.monotonic()
+        if now < self.due:
+            return
+        self.due = now + self.every
+        self.said = True
+        problems = f", {bad:,} with problems" if bad else ""
+        line = f"Checking {self.manifest}: {rows:,} rows so far{problems}..."
+        self.stream.write(f"\r\x1b[2K{line}" if self.terminal else line + "\n")
+        self.stream.flush()
+
+    def finish(self, rows: int, bad: int) -> None:
+        """The total, once, when a count was shown."""
+        if self.said and not self.quiet:
+            start = "\r\x1b[2K" if self.terminal else ""
+            self.stream.write(f"{start}Checked {self.manifest}: {rows:,} rows, {bad:,} with problems.\n")
+            self.stream.flush()
+
+
 class TerminalWatcher:
     """Prints what a batch is doing to standard error; `quiet` keeps only the problems."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, manifest: str = "") -> None:
         self.quiet = quiet
         self.progress = Progress(0, sys.stderr, quiet=True)
         self.listed = 0
+        self.check_progress = CheckProgress(manifest, sys.stderr, quiet)
+
+    def checking(self, rows: int, bad: int) -> None:
+        self.check_progress(rows, bad)
 
     def say(self, text: str) -> None:
         if not self.quiet:
             click.echo(text, err=True)
 
     def planned(self, plan: PlanSummary) -> None:
+        self.check_progress.finish(plan.rows, plan.bad_rows)
         if plan.bad_rows:
             click.echo(
                 f"{plan.bad_rows} of {plan.rows} rows have problems and will not be rendered "
@@ -117,7 +161,7 @@ class TerminalWatcher:
             )
         self.say(
             f"{summary['done']} of {summary['rows']} rows: {summary['ok']} ok, {summary['failed']} failed, "
-            f"{summary['skipped']} skipped; {summary['pages']:,} pages in {summary['seconds']:.1f} s "
+            f"{summary['skipped']} skipped; {counted(summary['pages'], 'page')} in {summary['seconds']:.1f} s "
             f"({summary['pages_per_second']:.0f} pages/s)."
         )
         self.say(f"Report: {result.report[0]}, {result.report[1]}")
@@ -126,3 +170,8 @@ class TerminalWatcher:
                 "Interrupted: run the same command again to finish the rest (finished files are kept).",
                 err=True,
             )
+
+
+def counted(count: int, word: str) -> str:
+    """'1 page', '4,000 pages'."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"

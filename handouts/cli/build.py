@@ -63,31 +63,38 @@ from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGE
 @click.option(
     "-o",
     "--output",
-    default="handout.pdf",
-    show_default=True,
-    help="PDF file to write, or - for standard output.",
+    help="File to write, or - for standard output.  [default: handout.pdf; with --emit xml, standard output]",
 )
 @click.option(
     "--emit",
     type=click.Choice(["pdf", "xml"]),
     default="pdf",
     show_default=True,
-    help="xml prints the handout XML instead of rendering a PDF.",
+    help="xml writes the handout XML instead of rendering a PDF.",
+)
+@click.option(
+    "--strict-review",
+    is_flag=True,
+    help="Refuse to print content that is past its review date (otherwise a warning).",
 )
 @content_dir_option
 @templates_dir_option
 def build(
     spec_file: Path | None,
-    output: str,
+    output: str | None,
     emit: str,
+    strict_review: bool,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
     **flags: Any,
 ) -> None:
     """Build one tailored handout PDF."""
+    from handouts.cli.usage import pages_text
+    from handouts.content.review import check_review_dates
+    from handouts.content.translation import SOURCE_LANGUAGE
     from handouts.engine import Engine
     from handouts.render import handout_xml, render_handout
-    from handouts.spec import load_spec_file, parse_spec
+    from handouts.spec import default_date, load_spec_file, parse_spec
     from handouts.write import write_atomic
 
     data = load_spec_file(spec_file) if spec_file else {}
@@ -97,16 +104,31 @@ def build(
     spec = parse_spec(data, origin, base_dir)
     warn_clinic_country(spec.clinic if spec.country is None else None, str(data.get("clinic") or "clinic"))
     engine = Engine.from_dirs(content_dirs, templates_dirs)
+    warning = check_review_dates(
+        engine.library(spec.language),
+        engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None,
+        spec,
+        default_date(),
+        strict_review,
+    )
+    if warning:
+        click.echo(warning, err=True)
     if emit == "xml":
-        click.echo(handout_xml(spec, engine), nl=False)
+        xml = handout_xml(spec, engine)
+        if output in (None, "-"):
+            click.echo(xml, nl=False)
+        else:
+            write_atomic(Path(output), xml.encode("utf-8"))
+            click.echo(f"Wrote {output}", err=True)
         return
+    output = output or "handout.pdf"
     rendered = render_handout(spec, engine)
     if output == "-":
         sys.stdout.buffer.write(rendered.pdf)
         sys.stdout.buffer.flush()
         return
     write_atomic(Path(output), rendered.pdf)
-    click.echo(f"Wrote {output} ({rendered.pages} pages)", err=True)
+    click.echo(f"Wrote {output} ({pages_text(rendered.pages)})", err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -39,4 +40,11 @@ def run() -> None:
     try:
         main()
     except BrokenPipeError:
-        sys.exit(1)
+        quiet_broken_pipe()
+
+
+def quiet_broken_pipe() -> None:
+    """Exit 1 without a word once the reader has gone: nothing more can be written to standard output."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would complain otherwise
+    sys.exit(1)

@@ -41,10 +41,16 @@ class HandoutsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise  # Click ends a broken pipe (`handouts list | head -1`) quietly
         except Exception as exc:
             if os.environ.get("HANDOUTS_DEBUG"):
                 raise
             message = f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)"
             raise click.ClickException(message) from exc
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; a usage mistake is one line, like every other error."""
+        from handouts.cli.usage import run_one_line_usage
+
+        return run_one_line_usage(super().main, *args, **kwargs)

@@ -35,6 +35,9 @@ from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_opti
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Handouts rendered at once.  [default: CPUs, at most 8]"
 )
+@click.option(
+    "--force", is_flag=True, help="Write into OUTDIR even when it holds other files (index.html is replaced)."
+)
 @content_dir_option
 @templates_dir_option
 def site(
@@ -42,6 +45,7 @@ def site(
     clinic: Path | None,
     allow_fallback: bool,
     jobs: int | None,
+    force: bool,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
     **filters: str | None,
@@ -68,5 +72,6 @@ def site(
         allow_fallback=allow_fallback,
         jobs=jobs,
         progress=lambda done, total, name: click.echo(f"[{done}/{total}] {name}", err=True),
+        force=force,
     )
     click.echo(f"Wrote {len(pdfs)} PDFs and {outdir / 'index.html'}", err=True)

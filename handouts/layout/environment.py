@@ -13,11 +13,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from handouts import __version__
+from handouts import __version__, escaping, vocabulary
+from handouts.cache import entry_key, read_entry, source_fingerprint, write_entry
 from handouts.content.model import Block, Library, Term
 from handouts.content.selection import Selection
 from handouts.errors import ContentError, HandoutsError, LayoutError
 from handouts.i18n import PDF_LANG, format_date, translations
+from handouts.layout import markup
+from handouts.layout.compiled import CodeCache, is_plain_text, template_from_string
 from handouts.layout.context import NO_FLOOR, PrintFloor, block_context, printed_sources
 from handouts.layout.markup import markdown_to_xml
 from handouts.layout.sandbox import BoundedSandbox, BudgetError, render_bounded, template_budget
@@ -84,6 +87,7 @@ def layout_environment(templates_dirs: tuple[Path, ...], language: str) -> Bound
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["web_href"] = web_href
+    env.bytecode_cache = CodeCache(env)  # compiled layouts are kept for later processes
     return env
 
 
@@ -107,7 +111,7 @@ def _block_environment() -> BoundedSandbox:
 @lru_cache(maxsize=4096)
 def _compiled_body(body: str, path: Path, line: int) -> jinja2.Template:
     try:
-        return _block_environment().from_string(body)
+        return template_from_string(_block_environment(), body)
     except jinja2.TemplateSyntaxError as exc:
         raise ContentError(
             f"{path}:{line + exc.lineno - 1}: Jinja2 error: {exc.message} (fix the tag)"
@@ -116,11 +120,22 @@ def _compiled_body(body: str, path: Path, line: int) -> jinja2.Template:
 
 @lru_cache(maxsize=8192)
 def _body_xml(text: str, path: Path, line: int) -> str:
-    return markdown_to_xml(text, path, line)
+    """The Markdown as handout XML, from the cache folder when this text was converted before."""
+    key = entry_key(
+        "markdown", source_fingerprint(markup.__file__, escaping.__file__, vocabulary.__file__), text
+    )
+    stored = read_entry(key)
+    if stored is not None:
+        return stored.decode()
+    xml = markdown_to_xml(text, path, line)
+    write_entry(key, xml.encode())
+    return xml
 
 
 def render_block(block: Block, spec: HandoutSpec) -> Markup:
     """A block body as handout XML for this spec: its Jinja2 first, then Markdown."""
+    if is_plain_text(block.body):  # no Jinja2 in it: the text is the same for every spec
+        return Markup(_body_xml(block.body, block.path, block.body_line))
     template = _compiled_body(block.body, block.path, block.body_line)
     context = block_context(spec)
     try:

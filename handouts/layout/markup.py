@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
+from handouts import escaping
 from handouts.errors import ContentError
+from handouts.escaping import quote_attribute
 from handouts.vocabulary import is_link
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 SUPPORTED = "paragraphs, bullet and numbered lists, **bold**, [links](https://...), #### headings, > notes"
 
@@ -18,6 +21,8 @@ SUPPORTED = "paragraphs, bullet and numbered lists, **bold**, [links](https://..
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # CommonMark without raw HTML: any tag a writer types is printed as text, never obeyed.
+    from markdown_it import MarkdownIt  # imported by the first body not already in the cache folder
+
     return MarkdownIt("commonmark", {"html": False}).disable(
         ["image", "code", "fence", "html_block", "html_inline"]
     )
@@ -25,7 +30,7 @@ def _parser() -> MarkdownIt:
 
 def escape_text(text: str) -> str:
     """Escape text for handout XML (and, later, ReportLab markup)."""
-    return escape(text, {'"': "&quot;"})
+    return escaping.escape_text(text).replace('"', "&quot;")
 
 
 def markdown_to_xml(markdown: str, path: Path, first_line: int = 1) -> str:
@@ -97,7 +102,7 @@ def inline_to_xml(children: list[Token], path: Path, line: int) -> str:
                 raise ContentError(
                     f"{path}:{line}: link {href!r} must start with https:// (or mailto:, tel:)"
                 )
-            out.append(f"<link href={quoteattr(href)}>")
+            out.append(f"<link href={quote_attribute(href)}>")
         elif kind == "link_close":
             out.append("</link>")
         elif kind == "em_open":

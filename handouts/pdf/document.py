@@ -14,6 +14,7 @@ from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
 from handouts.pdf.fields import FieldRequest
+from handouts.pdf.finish import FinishingCanvas, FinishOptions, finish_document
 from handouts.pdf.scripts import actual_text_callbacks
 from handouts.pdf.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
 from handouts.pdf.themes import Theme
@@ -25,12 +26,26 @@ PAGE_TOTAL_FORM = "handouts-page-total"
 
 @dataclass
 class RenderedDocument:
-    """The PDF bytes plus what the post-pass needs: page count, fields, tagged content."""
+    """The finished PDF bytes, the page count, the fields asked for and the marked content."""
 
     pdf: bytes
     pages: int
     fields: list[FieldRequest] = field(default_factory=list)
     marks: MarkedContent | None = None
+
+
+class HandoutCanvas(FinishingCanvas, Canvas):  # type: ignore[misc]
+    """The canvas of an untagged handout: form widgets are added page by page as it draws."""
+
+
+class TaggedHandoutCanvas(FinishingCanvas, TaggingCanvas):
+    """The canvas of a tagged handout: marked content, and form widgets added page by page."""
+
+
+class MeasuringCanvas(Canvas):  # type: ignore[misc]
+    """A canvas that only counts pages: tagged flowables and the footer skip drawing, nothing is saved."""
+
+    handout_measuring = True
 
 
 class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
@@ -40,6 +55,8 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         self.theme = theme
         self.info = info
         self.page_count = 0
+        self.finish: FinishOptions | None = None
+        self.marks: MarkedContent | None = None
         page_width, page_height = PAPER_SIZES[paper]
         side = theme.page("min_side_margin")
         frame_width = min(page_width - 2 * side, theme.page("measure"))
@@ -113,6 +130,8 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     def draw_footer(self, canv: Any, doc: Any) -> None:
         """Printed date and "Page X of Y" on every page; the total is filled in at the end (an artifact)."""
         self.page_count = max(self.page_count, canv.getPageNumber())
+        if getattr(canv, "handout_measuring", False):
+            return
         with artifact(canv, "Footer"):
             style = self.theme.style("footer")
             canv.saveState()
@@ -149,6 +168,8 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     def _endBuild(self) -> None:
         self._doSave = 0
         super()._endBuild()
+        if getattr(self.canv, "handout_measuring", False):
+            return
         style = self.theme.style("footer")
         self.canv.beginForm(PAGE_TOTAL_FORM)
         self.canv.setFont(style.fontName, style.fontSize)
@@ -156,30 +177,42 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         self.canv.drawString(0, 0, str(self.page_count))
         self.canv.endForm()
         self.canv.showOutline()
+        if self.finish is not None:
+            finish_document(self.canv, self.finish, self.marks)
         self.canv.save()
 
 
 def build_pdf(
-    story: list[Flowable], theme: Theme, paper: str, info: HandoutMeta, tagged: bool = False
+    story: list[Flowable],
+    theme: Theme,
+    paper: str,
+    info: HandoutMeta,
+    tagged: bool = False,
+    measure_only: bool = False,
+    finish: FinishOptions | None = None,
 ) -> RenderedDocument:
-    """Lay out the story and return the PDF bytes with the fields (and marked content) for the post-pass."""
-    marks = MarkedContent(assign_structure(story)) if tagged else None
+    """Lay out the story and return the finished PDF bytes (fields, tags and XMP written in its one save);
+    `measure_only` lays it out to count its pages, drawing and saving nothing (empty bytes)."""
+    marks = MarkedContent(assign_structure(story)) if tagged and not measure_only else None
     fields: list[FieldRequest] = []
     buffer = io.BytesIO()
     doc = HandoutDocTemplate(buffer, theme, paper, info)
+    doc.finish, doc.marks = finish, marks
     masthead = [f for f in story if getattr(f, "handout_masthead", False)]
     height = masthead_height(masthead, doc.width, doc.height) if masthead and theme.page("columns") > 1 else 0
     doc.set_page_templates(height)
     if height:
         story = [*masthead, FrameBreak(), *story[len(masthead) :]]
     try:
-        doc.build(story, canvasmaker=partial(_make_canvas, marks=marks, fields=fields))
+        canvas = partial(_make_canvas, marks=marks, fields=fields, measuring=measure_only, finish=finish)
+        doc.build(story, canvasmaker=canvas)
     except ReportLabLayoutError as exc:
         raise RenderError(
             "a part of the handout is taller than one page and cannot be split "
             "(shorten the note or block, or use the standard print size)"
         ) from exc
-    return RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=fields, marks=marks)
+    pdf = b"" if measure_only else buffer.getvalue()
+    return RenderedDocument(pdf=pdf, pages=doc.page_count, fields=fields, marks=marks)
 
 
 def masthead_height(flowables: list[Flowable], width: float, height: float) -> float:
@@ -193,9 +226,22 @@ def masthead_height(flowables: list[Flowable], width: float, height: float) -> f
 
 
 def _make_canvas(
-    *args: Any, marks: MarkedContent | None, fields: list[FieldRequest], **kwargs: Any
+    *args: Any,
+    marks: MarkedContent | None,
+    fields: list[FieldRequest],
+    measuring: bool,
+    finish: FinishOptions | None,
+    **kwargs: Any,
 ) -> Canvas:
-    """The canvas ReportLab draws on: tagging when asked, and collecting the form fields flowables request."""
-    canv = TaggingCanvas(*args, handout_marks=marks, **kwargs) if marks else Canvas(*args, **kwargs)
+    """The canvas ReportLab draws on: tagging when asked, and collecting the form fields flowables request;
+    when only measuring, one that counts pages and draws nothing."""
+    if measuring:
+        canv = MeasuringCanvas(*args, **kwargs)
+    elif marks:
+        canv = TaggedHandoutCanvas(*args, handout_marks=marks, **kwargs)
+    else:
+        canv = HandoutCanvas(*args, **kwargs)
+    canv.handout_finish = None if measuring else finish
+    canv.handout_widgets = {}
     canv.handout_fields = fields
     return canv

@@ -39,7 +39,7 @@ def record_field(
     h: float,
     owner: StructNode | None = None,
 ) -> None:
-    """Ask for a form field (collected by the canvas, added by the post-pass) over this rectangle of the current page (in `owner`'s Form)."""
+    """Ask for a form field (collected by the canvas, added as its page finishes) over this rectangle of the current page (in `owner`'s Form)."""
     x0, y0 = canv.absolutePosition(x, y)
     x1, y1 = canv.absolutePosition(x + w, y + h)
     requests: list[FieldRequest] | None = getattr(canv, "handout_fields", None)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from itertools import count, groupby
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
-from reportlab.graphics.barcode import qrencoder
+import reportlab
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from handouts.cache import entry_key, read_entry, write_entry
+from handouts.escaping import escape_text, quote_attribute
 from handouts.pdf.tagging import (
     StructNode,
     Tagged,
@@ -65,7 +67,7 @@ class LogoImage(Tagged):
     def __init__(self, path: Path, height: float, alt: str) -> None:
         super().__init__()
 
-        self.reader = ImageReader(str(path))
+        self.reader = _image_reader(path)
         pixel_w, pixel_h = self.reader.getSize()
         self.draw_height = height
         self.draw_width = height * pixel_w / max(pixel_h, 1)
@@ -82,14 +84,45 @@ class LogoImage(Tagged):
         self.canv.drawImage(self.reader, 0, 6, self.draw_width, self.draw_height, mask="auto")
 
 
+@lru_cache(maxsize=8)
+def _cached_reader(path: Path, size: int, modified: int) -> ImageReader:
+    reader = ImageReader(str(path))
+    reader.getRGBData()  # decoded once; ReportLab keeps the pixels in the reader
+    return reader
+
+
+def _image_reader(path: Path) -> ImageReader:
+    """The logo decoded once per process (read again only when the file changes)."""
+    info = path.stat()
+    return _cached_reader(path, info.st_size, info.st_mtime_ns)
+
+
+class Label(Tagged):
+    """A list item's bullet or number: one short string drawn where a Paragraph would put its first line."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        tag(self, "Lbl")
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.style.leading
+
+    def draw(self) -> None:
+        style = self.style
+        self.canv.setFillColor(style.textColor)
+        self.canv.setFont(style.fontName, style.fontSize, style.leading)
+        self.canv.drawString(0, style.leading - style.fontSize, self.text)  # a Paragraph's first baseline
+
+
 class ListItem(Tagged):
     """One list item: a label (bullet, number, box) beside a body flowable; splits with its body."""
 
     handout_marking = "parts"
 
-    def __init__(
-        self, label: Flowable | None, body: Flowable, indent: float, list_id: int, kind: str
-    ) -> None:
+    def __init__(self, label: Label | None, body: Flowable, indent: float, list_id: int, kind: str) -> None:
         super().__init__()
         self.label = label
         self.body = body
@@ -98,8 +131,6 @@ class ListItem(Tagged):
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         _, height = self.body.wrap(avail_width - self.indent, avail_height)
-        if self.label is not None:
-            self.label.wrap(self.indent, avail_height)
         self.width, self.height = avail_width, height
         return avail_width, height
 
@@ -126,8 +157,7 @@ class ListItem(Tagged):
 
     def draw(self) -> None:
         if self.label is not None:
-            _, label_height = self.label.wrap(self.indent, self.height)
-            self.label.drawOn(self.canv, 0, self.height - label_height)
+            self.label.drawOn(self.canv, 0, self.height - self.label.style.leading)
         self.body.drawOn(self.canv, self.indent, 0)
 
 
@@ -137,12 +167,12 @@ def list_items(bodies: list[Flowable], kind: str, theme: Theme) -> list[Flowable
     indent = theme.size("bullet_indent") * (1.6 if kind.startswith("number") else 1)
     items: list[Flowable] = []
     for number, body in enumerate(bodies, 1):
-        label: Flowable | None
+        label: Label | None
         style = theme.style("small" if kind == "number-small" else "item")
         if kind == "bullet":
-            label = tag(parsed_paragraph("\u2022", style), "Lbl")
+            label = Label("\u2022", style)
         elif kind.startswith("number"):
-            label = tag(parsed_paragraph(f"{number}.", style), "Lbl")
+            label = Label(f"{number}.", style)
         else:
             label = None
         items.append(ListItem(label, body, indent if label else 0, list_id, kind))
@@ -239,7 +269,7 @@ class QrCode(Tagged):
         self.theme = theme
         self.size = theme.size("qr")
         self.caption = tag(parsed_paragraph(f"<b>{_escape(label)}</b>", theme.style("body")), "P")
-        link = f"<a href={quoteattr(url)} color={quoteattr(theme.colour_hex('link'))}>{_escape(short_url(url))}</a>"
+        link = f"<a href={quote_attribute(url)} color={quote_attribute(theme.colour_hex('link'))}>{_escape(short_url(url))}</a>"
         self.address = tag(parsed_paragraph(link, theme.style("small")), "P")
         tag(self, "Figure", alt=alt)
 
@@ -274,9 +304,26 @@ class QrCode(Tagged):
             paragraph.structure(parent)
 
 
+class MeasuredParagraph(Paragraph):  # type: ignore[misc]
+    """A Paragraph that breaks its lines once per width: wrapped again at the same width (the next column,
+    a callout drawing what it measured, the masthead placed after it was measured), it reuses them.
+    ReportLab's Paragraph.wrap ignores the available height, so the width alone decides the lines (its
+    split drops the lines it kept when it gives up, and then they are broken again)."""
+
+    _measured: tuple[float, float] | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        measured = self._measured
+        if measured is not None and measured[0] == avail_width and "blPara" in self.__dict__:
+            return avail_width, measured[1]
+        width, height = super().wrap(avail_width, avail_height)
+        self._measured = (avail_width, height) if width == avail_width else None
+        return width, height
+
+
 def parsed_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
     """A Paragraph whose markup is parsed once per process (the same blocks repeat across handouts)."""
-    return Paragraph(markup, style, frags=list(_parsed(markup, style)))
+    return MeasuredParagraph(markup, style, frags=list(_parsed(markup, style)))
 
 
 @lru_cache(maxsize=8192)
@@ -288,9 +335,26 @@ QR_QUIET_MODULES = 2
 """Light modules around the code, so a phone camera can find its edges."""
 
 
+QrRuns = tuple[tuple[tuple[int, int, int], ...], int]
+
+
 @lru_cache(maxsize=64)
-def qr_runs(url: str) -> tuple[tuple[tuple[int, int, int], ...], int]:
-    """The dark runs (row, first column, length) of the QR code for `url`, and its size in modules."""
+def qr_runs(url: str) -> QrRuns:
+    """The dark runs (row, first column, length) of the QR code for `url`, and its size in modules;
+    kept in the cache folder, so a new process draws a known code without ReportLab's barcode package."""
+    key = entry_key("qr", reportlab.Version, url)
+    stored = read_entry(key)
+    if stored is not None:
+        runs, modules = json.loads(stored)
+        return tuple((row, column, length) for row, column, length in runs), int(modules)
+    encoded = _encode_qr(url)
+    write_entry(key, json.dumps(encoded).encode())
+    return encoded
+
+
+def _encode_qr(url: str) -> QrRuns:
+    from reportlab.graphics.barcode import qrencoder  # imported by the first new QR code, not by every build
+
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(url)
     code.make()
@@ -311,7 +375,7 @@ def short_url(url: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return escape(text)
+    return escape_text(text)
 
 
 class _GridTable(Table):  # type: ignore[misc]

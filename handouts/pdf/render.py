@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from handouts.pdf.document import build_pdf
-from handouts.pdf.postpass import FinishOptions, finish_pdf
+from handouts.pdf.finish import FinishOptions
 from handouts.pdf.story import StoryContext, build_story
-from handouts.pdf.structtree import write_structure
 from handouts.pdf.themes import Theme
 from handouts.xmltree import HandoutMeta, Node
 
@@ -29,7 +27,9 @@ class PdfOptions:
     fingerprint: str = ""
     """The batch's hash of the spec, written to the XMP metadata when given."""
     page_limit: int | None = None
-    """A document longer than this is returned as a page count only, without the post-pass."""
+    """A document longer than this is returned as a page count only (empty bytes)."""
+    measure_only: bool = False
+    """Only count the pages (lay out, draw nothing): the bytes come back empty."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class RenderedPdf:
 
 
 def render_pdf(root: Node, theme: Theme, options: PdfOptions) -> RenderedPdf:
-    """Draw the tree with the theme, then add fields, the structure tree and metadata; return bytes."""
+    """Draw the tree with the theme; fields, the structure tree and metadata are written in the same save."""
     meta = HandoutMeta.from_root(root)
     context = StoryContext(
         theme=theme,
@@ -50,14 +50,15 @@ def render_pdf(root: Node, theme: Theme, options: PdfOptions) -> RenderedPdf:
         fillable=options.fillable,
         origin=options.origin,
     )
-    document = build_pdf(build_story(root, context), theme, options.paper, meta, tagged=options.tagged)
-    if options.page_limit is not None and document.pages > options.page_limit:
-        return RenderedPdf(pdf=b"", pages=document.pages)
     finish = FinishOptions(
         meta=meta,
         field_font=theme.font_paths["regular"],
         field_font_size=theme.style("body").fontSize,
         fingerprint=options.fingerprint,
+        tagged=options.tagged,
     )
-    tagger = partial(write_structure, marks=document.marks) if document.marks else None
-    return RenderedPdf(pdf=finish_pdf(document.pdf, document.fields, finish, tagger), pages=document.pages)
+    story = build_story(root, context)
+    document = build_pdf(story, theme, options.paper, meta, options.tagged, options.measure_only, finish)
+    if options.measure_only or (options.page_limit is not None and document.pages > options.page_limit):
+        return RenderedPdf(pdf=b"", pages=document.pages)
+    return RenderedPdf(pdf=document.pdf, pages=document.pages)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from bidi import get_display
 from reportlab.lib.enums import TA_RIGHT
@@ -18,6 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
+from handouts.escaping import escape_text, quote_attribute
 from handouts.normal import normalise
 from handouts.pdf.scripts import (
     ACTUAL_TEXT_BEGIN,
@@ -58,11 +58,11 @@ def line_markup(line: str, primary: frozenset[int], base_font: str) -> str:
     """Paragraph markup for one line: its pieces in drawing order inside one `/ActualText` span."""
     parts = []
     for face, text in drawn_runs(line, primary, base_font):
-        kept = escape(text.replace(" ", NO_BREAK_SPACE))
-        parts.append(kept if face == base_font else f"<font face={quoteattr(face)}>{kept}</font>")
+        kept = escape_text(text.replace(" ", NO_BREAK_SPACE))
+        parts.append(kept if face == base_font else f"<font face={quote_attribute(face)}>{kept}</font>")
     return (
-        f"<ondraw name={quoteattr(ACTUAL_TEXT_BEGIN)} label={quoteattr(line)}/>"
-        f"{''.join(parts)}<ondraw name={quoteattr(ACTUAL_TEXT_END)}/>"
+        f"<ondraw name={quote_attribute(ACTUAL_TEXT_BEGIN)} label={quote_attribute(line)}/>"
+        f"{''.join(parts)}<ondraw name={quote_attribute(ACTUAL_TEXT_END)}/>"
     )
 
 

@@ -22,13 +22,13 @@ from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
 from handouts.errors import Problem
+from handouts.escaping import escape_text, quote_attribute
 from handouts.normal import normalise
 from handouts.paths import builtin_dir
 from handouts.pdf.actualtext import actual_text_string
@@ -151,7 +151,7 @@ def text_markup(text: str, primary: frozenset[int]) -> str:
     """Escaped paragraph markup for text: theme-font runs as they are, other runs in a fallback font."""
     text = normalise(text)
     if all(ord(char) in primary or char.isspace() for char in text):
-        return escape(text)
+        return escape_text(text)
     return "".join(_run_markup(run) for run in font_runs(text, primary))
 
 
@@ -165,14 +165,14 @@ def embolden(markup: str) -> str:
 
 def _run_markup(run: Run) -> str:
     if run.font is None:
-        return escape(run.text)
+        return escape_text(run.text)
     face = register(run.font)
     if not run.font.rtl:
-        return f"<font face={quoteattr(face)}>{escape(run.text)}</font>"
-    kept = escape(visual_order(run.text, face).replace(" ", NO_BREAK_SPACE))
+        return f"<font face={quote_attribute(face)}>{escape_text(run.text)}</font>"
+    kept = escape_text(visual_order(run.text, face).replace(" ", NO_BREAK_SPACE))
     return (
-        f"<ondraw name={quoteattr(ACTUAL_TEXT_BEGIN)} label={quoteattr(run.text)}/>"
-        f"<font face={quoteattr(face)}>{kept}</font><ondraw name={quoteattr(ACTUAL_TEXT_END)}/>"
+        f"<ondraw name={quote_attribute(ACTUAL_TEXT_BEGIN)} label={quote_attribute(run.text)}/>"
+        f"<font face={quote_attribute(face)}>{kept}</font><ondraw name={quote_attribute(ACTUAL_TEXT_END)}/>"
     )
 
 

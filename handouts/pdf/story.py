@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from handouts.errors import LayoutError
+from handouts.escaping import escape_text, quote_attribute
 from handouts.limits import MAX_PARAGRAPH_CHARS
 from handouts.pdf.fields import FieldLines, QuestionItem
 from handouts.pdf.flowables import (
@@ -75,7 +75,7 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
                 raise LayoutError(f"{ctx.origin}:{child.line}: link {href[:40]!r} must start with https://")
             colour = ctx.theme.colour_hex("link")
             parts.append(
-                f"<a href={quoteattr(href)} color={quoteattr(colour)}>{inline_markup(child, ctx)}</a>"
+                f"<a href={quote_attribute(href)} color={quote_attribute(colour)}>{inline_markup(child, ctx)}</a>"
             )
         else:
             raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside text")
@@ -211,7 +211,7 @@ def build_write_in(node: Node, ctx: StoryContext) -> list[Flowable]:
     name = node.attrs.get("name", "notes")
     flowables: list[Flowable] = []
     if label:
-        heading = tag(parsed_paragraph(f"<b>{escape(label)}</b>", ctx.theme.style("body")), "P")
+        heading = tag(parsed_paragraph(f"<b>{escape_text(label)}</b>", ctx.theme.style("body")), "P")
         heading.keepWithNext = 1
         flowables.append(heading)
     flowables.append(FieldLines(name, label or name, lines, ctx.theme, ctx.fillable))
@@ -229,7 +229,7 @@ def build_qr(node: Node, ctx: StoryContext) -> list[Flowable]:
 def build_glossary(node: Node, ctx: StoryContext) -> list[Flowable]:
     items = []
     for child in node.elements():
-        term = escape(child.attrs.get("name", ""))
+        term = escape_text(child.attrs.get("name", ""))
         items.append(
             tag(
                 parsed_paragraph(f"<b>{term}</b>: {inline_markup(child, ctx)}", ctx.theme.style("item")),

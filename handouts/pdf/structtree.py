@@ -1,65 +1,70 @@
-"""Turn the marked content recorded while drawing into the PDF's structure tree, parent tree and tagged-PDF flags."""
+"""Turn the marked content recorded while drawing into the PDF's structure tree, parent tree and tagged-PDF flags,
+as ReportLab objects written in the document's own save."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pikepdf
-from pikepdf import Array, Dictionary, Name, String
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference, PDFString
 
 from handouts.pdf.tagging import AnnotRef, MarkedContent, MarkRef, StructNode
+from handouts.pdf.tokens import PdfDict
 
 # Roles outside PDF 1.7's standard structure types, and the standard type each one means.
 ROLE_MAP = {"Aside": "Sect"}
 HEADING_LEVELS = {f"H{level}": level for level in range(1, 7)}
 
+Annotation = tuple[PDFDictionary, PDFObjectReference]
+"""An annotation ReportLab will write, and the reference to it."""
 
-def write_structure(pdf: pikepdf.Pdf, widgets: dict[int, list[Any]], marks: MarkedContent) -> None:
-    """Write StructTreeRoot, ParentTree, /StructParents, /StructParent, /MarkInfo and /Tabs into `pdf`."""
-    writer = TreeWriter(pdf, widgets)
-    root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    root.K = writer.element(marks.root, root)
-    root.ParentTree = pdf.make_indirect(Dictionary(Nums=writer.parent_tree(marks)))
-    root.ParentTreeNextKey = writer.next_key
-    root.RoleMap = Dictionary({f"/{role}": Name(f"/{standard}") for role, standard in ROLE_MAP.items()})
+
+def write_structure(document: Any, widgets: dict[str, Annotation], marks: MarkedContent) -> None:
+    """Add StructTreeRoot, ParentTree, /StructParent, /MarkInfo and link descriptions to ReportLab's
+    `document` before it saves; pages get /StructParents and /Tabs from `TaggedPage`."""
+    writer = TreeWriter(document, widgets)
+    root = PdfDict({"Type": PDFName("StructTreeRoot")})
+    root_ref = document.Reference(root)
+    root["K"] = writer.element(marks.root, root_ref)
+    root["ParentTree"] = document.Reference(PdfDict({"Nums": writer.parent_tree(marks)}))
+    root["ParentTreeNextKey"] = writer.next_key
+    root["RoleMap"] = PdfDict({role: PDFName(standard) for role, standard in ROLE_MAP.items()})
     if writer.ids:
-        root.IDTree = Dictionary(Names=Array([item for pair in writer.ids for item in pair]))
-    pdf.Root.StructTreeRoot = root
-    pdf.Root.MarkInfo = Dictionary(Marked=True)
-    for index, page in enumerate(writer.pages):
-        page.StructParents = index
-        page.Tabs = Name.S
+        root["IDTree"] = PdfDict({"Names": [item for pair in writer.ids for item in pair]})
+    document.Catalog.StructTreeRoot = root
+    document.Catalog.MarkInfo = PdfDict({"Marked": "true"})
+
+
+def page_references(document: Any) -> list[PDFObjectReference]:
+    """The pages ReportLab has finished, in order (it names them Page1, Page2, ...)."""
+    return [PDFObjectReference(f"Page{number}") for number in range(1, len(document.Pages.pages) + 1)]
 
 
 class TreeWriter:
     """Writes structure elements depth first, in reading order, remembering what the parent tree needs."""
 
-    def __init__(self, pdf: pikepdf.Pdf, widgets: dict[int, list[Any]]) -> None:
-        self.pdf = pdf
-        self.pages = [page.obj for page in pdf.pages]
-        self.links = [
-            [a for a in page.get("/Annots", []) if a.get("/Subtype") == Name.Link] for page in self.pages
-        ]
-        self.widgets = {str(widget.T): widget for page in widgets.values() for widget in page}
-        self.elements: dict[StructNode, Dictionary] = {}
-        self.annotation_parents: list[tuple[int, Dictionary]] = []
-        self.ids: list[tuple[String, Dictionary]] = []
+    def __init__(self, document: Any, widgets: dict[str, Annotation]) -> None:
+        self.document = document
+        self.pages = page_references(document)
+        self.links = [_links(document, page) for page in document.Pages.pages]
+        self.widgets = widgets
+        self.elements: dict[StructNode, PDFObjectReference] = {}
+        self.annotation_parents: list[tuple[int, PDFObjectReference]] = []
+        self.ids: list[tuple[PDFString, PDFObjectReference]] = []
         self.next_key = len(self.pages)
         self.heading = 0
 
-    def element(self, node: StructNode, parent: Dictionary) -> Dictionary:
-        element = self.pdf.make_indirect(
-            Dictionary(Type=Name.StructElem, S=Name(f"/{self.role(node)}"), P=parent)
-        )
-        self.elements[node] = element
+    def element(self, node: StructNode, parent: PDFObjectReference) -> PDFObjectReference:
+        element = PdfDict({"Type": PDFName("StructElem"), "S": PDFName(self.role(node)), "P": parent})
+        reference: PDFObjectReference = self.document.Reference(element)
+        self.elements[node] = reference
         pages = sorted({kid.page for kid in node.kids if isinstance(kid, MarkRef)})
         if pages:
-            element.Pg = self.pages[pages[0]]
+            element["Pg"] = self.pages[pages[0]]
         page = pages[0] if len(pages) == 1 else None
-        kids = [self.kid(kid, element, page) for kid in node.kids]
-        element.K = kids[0] if len(kids) == 1 else Array(kids)
-        self.describe(node, element)
-        return element
+        kids = [self.kid(kid, reference, page) for kid in node.kids]
+        element["K"] = kids[0] if len(kids) == 1 else kids
+        self.describe(node, element, reference)
+        return reference
 
     def role(self, node: StructNode) -> str:
         """The node's role; a heading is never more than one level below the heading before it."""
@@ -68,46 +73,57 @@ class TreeWriter:
         self.heading = min(HEADING_LEVELS[node.role], self.heading + 1)
         return f"H{self.heading}"
 
-    def describe(self, node: StructNode, element: Dictionary) -> None:
+    def describe(self, node: StructNode, element: PdfDict, reference: PDFObjectReference) -> None:
         """Alternative text, layout attributes, and the identifier every Note needs."""
         if node.alt:
-            element.Alt = String(node.alt)
+            element["Alt"] = PDFString(node.alt)
         if node.actual_text:
-            element.ActualText = String(node.actual_text)
+            element["ActualText"] = PDFString(node.actual_text)
         if node.attributes:
-            element.A = Dictionary({f"/{key}": Name(f"/{value}") for key, value in node.attributes})
+            element["A"] = PdfDict({key: PDFName(value) for key, value in node.attributes})
         if node.role == "Note":
-            element.ID = String(f"note-{len(self.ids) + 1}")
-            self.ids.append((element.ID, element))
+            identifier = PDFString(f"note-{len(self.ids) + 1}")
+            element["ID"] = identifier
+            self.ids.append((identifier, reference))
 
-    def kid(self, kid: StructNode | MarkRef | AnnotRef, element: Dictionary, page: int | None) -> Any:
+    def kid(self, kid: StructNode | MarkRef | AnnotRef, element: PDFObjectReference, page: int | None) -> Any:
         """A kid for /K: an MCID on the element's one page, else a reference naming its page."""
         if isinstance(kid, StructNode):
             return self.element(kid, element)
         if isinstance(kid, MarkRef):
             if kid.page == page:
                 return kid.mcid
-            return Dictionary(Type=Name.MCR, Pg=self.pages[kid.page], MCID=kid.mcid)
-        annotation = self.annotation(kid)
-        annotation.StructParent = self.next_key
+            return PdfDict({"Type": PDFName("MCR"), "Pg": self.pages[kid.page], "MCID": kid.mcid})
+        annotation, reference = self.annotation(kid)
+        annotation["StructParent"] = self.next_key
         self.annotation_parents.append((self.next_key, element))
         self.next_key += 1
-        return Dictionary(Type=Name.OBJR, Obj=annotation, Pg=self.pages[kid.page])
+        return PdfDict({"Type": PDFName("OBJR"), "Obj": reference, "Pg": self.pages[kid.page]})
 
-    def annotation(self, ref: AnnotRef) -> Any:
+    def annotation(self, ref: AnnotRef) -> Annotation:
         """The widget named by `ref`, or the link it counts to; a link's URI becomes its description."""
         if isinstance(ref.key, str):
             return self.widgets[ref.key]
-        link = self.links[ref.page][ref.key]
-        link.Contents = String(str(link.A.get("/URI", "")))
-        return link
+        link, reference = self.links[ref.page][ref.key]
+        link["Contents"] = PDFString(link["A"]["URI"].s)
+        return link, reference
 
-    def parent_tree(self, marks: MarkedContent) -> Array:
+    def parent_tree(self, marks: MarkedContent) -> list[Any]:
         """Number tree entries: each page's MCIDs to their elements, then each annotation to its element."""
         nums: list[Any] = []
         for index in range(len(self.pages)):
             owners = marks.parents[index] if index < len(marks.parents) else []
-            nums += [index, Array([self.elements[node] for node in owners])]
+            nums += [index, [self.elements[node] for node in owners]]
         for key, element in self.annotation_parents:
             nums += [key, element]
-        return Array(nums)
+        return nums
+
+
+def _links(document: Any, page: Any) -> list[Annotation]:
+    """The link annotations of one page, in the order ReportLab made them."""
+    found = []
+    for reference in page.Annots or ():
+        annotation = document.idToObject[reference.name]
+        if isinstance(annotation, PDFDictionary) and annotation.dict.get("Subtype") == PDFName("Link"):
+            found.append((annotation, reference))
+    return found

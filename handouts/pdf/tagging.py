@@ -90,6 +90,8 @@ class Tagged(Flowable):  # type: ignore[misc]
     handout_struct: StructNode | None = None
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        if getattr(canvas, "handout_measuring", False):
+            return  # pages are being counted, not drawn
         marks = getattr(canvas, "handout_marks", None)
         if marks is None:
             super().drawOn(canvas, x, y, _sW)

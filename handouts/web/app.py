@@ -19,8 +19,10 @@ from handouts.spec import HandoutSpec
 from handouts.vocabulary import AUDIENCES, GENERAL, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
 from handouts.web import labels
 from handouts.web.form import SECTIONS_SHOWN, FormValues, field_messages, parse_form, read_form
+from handouts.web.guard import EXPIRED, TOKEN_FIELD, FormGuard
 from handouts.web.infobutton import Service, register_infobutton
 from handouts.web.options import SOURCE_LANGUAGE, Offer, make_offer
+from handouts.web.raw_form import NOT_TEXT, damaged_fields, undecodable_fields
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -46,9 +48,12 @@ def create_app(engine: Engine, clinic: Clinic | None = None, frame_ancestors: tu
         MAX_FORM_PARTS=200,
         TEMPLATES_AUTO_RELOAD=False,
     )
-    app.jinja_env.globals.update(_page_globals(offer, clinic))
-    stylesheet = resources.files("handouts.web").joinpath("static", "handouts.css").read_bytes()
+    guard = FormGuard()
+    app.jinja_env.globals.update(
+        _page_globals(offer, clinic), form_token=guard.token, token_field=TOKEN_FIELD
+    )
     render_lock = threading.Lock()
+    _add_static_files(app)
 
     @app.get("/")
     def form() -> Response:
@@ -56,11 +61,18 @@ def create_app(engine: Engine, clinic: Clinic | None = None, frame_ancestors: tu
 
     @app.post("/handout")
     def handout() -> Response:
+        raw = request.get_data(cache=True) if request.mimetype == "application/x-www-form-urlencoded" else b""
+        refused = _refusal(guard)
+        if refused is not None:
+            return refused
         if request.content_length and not request.form and not request.files:
             # A body that is not a readable form (not UTF-8, broken multipart, JSON): Flask drops it whole,
             # and a handout made without the fields the person sent would hide their mistake.
             abort(400)
         values = read_form(request.form)
+        damaged = _damaged(raw)
+        if damaged:
+            return _page(values, {name: NOT_TEXT for name in damaged}, 400)
         try:
             spec = parse_form(values, offer, clinic)
             with render_lock:  # ReportLab keeps module-level state; one render at a time is quick enough
@@ -70,12 +82,6 @@ def create_app(engine: Engine, clinic: Clinic | None = None, frame_ancestors: tu
         except HandoutsError as exc:
             return _page(values, _render_problem(exc, values), 400)
         return _pdf_response(rendered, spec, values.action)
-
-    @app.get("/handouts.css")
-    def stylesheet_file() -> Response:
-        response = Response(stylesheet, mimetype="text/css")
-        response.headers["Cache-Control"] = "public, max-age=3600"
-        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -89,6 +95,42 @@ def create_app(engine: Engine, clinic: Clinic | None = None, frame_ancestors: tu
     register_infobutton(app, Service(engine, offer, clinic, render_lock, download_name), frame_ancestors)
     app.after_request(_secure_headers)  # runs before the framing hook: Flask runs these last-registered first
     return app
+
+
+def _add_static_files(app: Flask) -> None:
+    """The stylesheet and the icon: the only files the server sends, read once."""
+    folder = resources.files("handouts.web").joinpath("static")
+    stylesheet = folder.joinpath("handouts.css").read_bytes()
+    favicon = folder.joinpath("favicon.svg").read_bytes()
+
+    @app.get("/favicon.ico")
+    @app.get("/favicon.svg")
+    def favicon_file() -> Response:
+        response = Response(favicon, mimetype="image/svg+xml")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    @app.get("/handouts.css")
+    def stylesheet_file() -> Response:
+        response = Response(stylesheet, mimetype="text/css")
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+
+def _refusal(guard: FormGuard) -> Response | None:
+    """A 403 page when another site sent this post (see web/guard.py), else None."""
+    refused = guard.header_refusal(request.headers.items(), request.host)
+    refused = refused or guard.token_refusal(request.headers.items(), request.form)
+    if refused is None:
+        return None
+    title = "The form has expired" if refused == EXPIRED else "Refused: the form came from another site"
+    return _error_page(403, title, refused)
+
+
+def _damaged(raw: bytes) -> list[str]:
+    """The form fields whose bytes were not UTF-8 text (`%ff%fe`)."""
+    found = undecodable_fields(raw) + damaged_fields(request.form.items(multi=True))
+    return [name for name in dict.fromkeys(found) if name in FORM_FIELDS]
 
 
 def _page_globals(offer: Offer, clinic: Clinic | None) -> dict[str, object]:
@@ -110,6 +152,7 @@ def _page_globals(offer: Offer, clinic: Clinic | None) -> dict[str, object]:
         "sections_shown": SECTIONS_SHOWN,
         "source_language": SOURCE_LANGUAGE,
         "stylesheet": "/handouts.css",
+        "favicon": "/favicon.svg",
     }
 
 
@@ -152,7 +195,10 @@ def _pdf_response(rendered: Rendered, spec: HandoutSpec, action: str) -> Respons
 
 def download_name(spec: HandoutSpec) -> str:
     """A file name from the options only, never from the patient's name or notes."""
-    parts = ["ms-handout", spec.type or GENERAL, spec.language, spec.paper]
+    parts = ["ms-handout", spec.type or GENERAL, spec.stage, spec.audience]
+    if spec.layout != "standard":
+        parts.append(spec.layout)
+    parts += [spec.language, spec.paper]
     if spec.print_size == "large":
         parts.append("large-print")
     return "-".join(parts) + ".pdf"

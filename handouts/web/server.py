@@ -10,6 +10,7 @@ from waitress import create_server
 
 from handouts.errors import UsageError
 from handouts.limits import MAX_FORM_BYTES
+from handouts.web.slow_clients import install_deadlines, quiet_queue_log, slow_client_settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -25,18 +26,21 @@ def server_settings(threads: int) -> dict[str, Any]:
         "outbuf_overflow": 64_000_000,  # so do PDFs on their way out
         "expose_tracebacks": False,
         "ident": "handouts",
-        "channel_timeout": 60,
+        **slow_client_settings(),
     }
 
 
 def make_server(app: Flask, host: str, port: int, threads: int = 4) -> Any:
     """A bound waitress server (port 0 picks a free port; see `effective_port`)."""
+    quiet_queue_log()
     try:
-        return create_server(app, host=host, port=port, **server_settings(threads))
+        server = create_server(app, host=host, port=port, **server_settings(threads))
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror} (choose another --port, or stop what uses it)"
         ) from exc
+    install_deadlines(server)
+    return server
 
 
 def run_server(server: Any, announce: Callable[[str], None]) -> None:

@@ -16,6 +16,7 @@ from handouts.spec import HandoutSpec, parse_spec
 from handouts.vocabulary import LANGUAGES, PAPERS, PRINT_SIZES, TYPE_CHOICES
 from handouts.web.labels import LANGUAGE_NAMES, label
 from handouts.web.options import offered_languages, untranslated
+from handouts.web.site_folder import check_site_folder
 from handouts.web.site_page import SitePdf, Variant, render_site_index
 from handouts.write import write_atomic
 
@@ -145,8 +146,13 @@ def build_site(
     allow_fallback: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> list[SitePdf]:
-    """Render every variant before writing any, then the PDFs, the stylesheet and index.html (last), each atomically."""
+    """Render every variant before writing any, then the PDFs, the stylesheet and index.html (last), each atomically.
+
+    A folder holding anything but an earlier site is refused unless `force`.
+    """
+    check_site_folder(outdir, force)
     specs = [variant_spec(v, clinic, allow_fallback) for v in variants]
     make_folder(outdir)
     names = [v.filename for v in variants]
@@ -155,6 +161,7 @@ def build_site(
     for pdf, result in zip(pdfs, rendered, strict=True):
         write_atomic(outdir / pdf.variant.filename, result.pdf)
     write_atomic(outdir / "handouts.css", stylesheet())
+    write_atomic(outdir / "favicon.svg", static_file("favicon.svg"))
     write_atomic(outdir / "index.html", site_index(pdfs, clinic).encode("utf-8"))
     return pdfs
 
@@ -176,7 +183,12 @@ def make_folder(outdir: Path) -> None:
 
 def stylesheet() -> bytes:
     """The same stylesheet the web form uses."""
-    return resources.files("handouts.web").joinpath("static", "handouts.css").read_bytes()
+    return static_file("handouts.css")
+
+
+def static_file(name: str) -> bytes:
+    """A file the web form serves (the stylesheet, the icon), for the site to copy."""
+    return resources.files("handouts.web").joinpath("static", name).read_bytes()
 
 
 def site_index(pdfs: Sequence[SitePdf], clinic: Clinic | None) -> str:

@@ -14,6 +14,7 @@ from handouts.clinic import Clinic
 from handouts.i18n import translations
 from handouts.vocabulary import HANDOUT_TITLES
 from handouts.web import labels
+from handouts.web.site_words import site_words
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ def render_site_index(pdfs: Sequence[SitePdf], clinic: Clinic | None) -> str:
         clinic=clinic,
         labels=labels,
         stylesheet="handouts.css",
+        favicon="favicon.svg",
+        words_for=site_words,
         version=__version__,
         page_lang="en",
     )

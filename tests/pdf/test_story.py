@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from handouts.engine import Engine
 from handouts.pdf.story import StoryContext, build_story, story_outline
 from handouts.render import handout_xml
@@ -15,7 +17,24 @@ def test_story_keeps_each_elements_role(fixture_engine: Engine) -> None:
     theme = fixture_engine.theme("standard")
     context = StoryContext(theme=theme, accent="#1F4E79", logo=None, fillable=True, origin="test")
     outline = story_outline(build_story(root, context))
-    assert outline[:2] == ["Paragraph[H1]", "Paragraph[P]"]
+    assert outline[:2] == ["MeasuredParagraph[H1]", "MeasuredParagraph[P]"]
     assert "Callout[Aside]" in outline
     assert outline.count("QuestionItem[LI]") == 1
-    assert outline.index("Paragraph[H2]") < outline.index("ListItem[LI]")
+    assert outline.index("MeasuredParagraph[H2]") < outline.index("ListItem[LI]")
+
+
+@pytest.mark.parametrize("print_size", ["standard", "large"])
+def test_counting_pages_without_drawing_gives_the_drawn_count(engine: Engine, print_size: str) -> None:
+    from handouts.pdf.document import build_pdf
+    from handouts.xmltree import HandoutMeta
+
+    spec = make_spec(type="rrms", print=print_size, notes=["Next MRI in March"])
+    root = parse_handout_xml(handout_xml(spec, engine), "test")
+    theme = engine.theme(spec.theme)
+    context = StoryContext(theme=theme, accent="#1F4E79", logo=None, fillable=True, origin="test")
+    meta = HandoutMeta.from_root(root)
+    drawn = build_pdf(build_story(root, context), theme, spec.paper, meta, tagged=True)
+    counted = build_pdf(build_story(root, context), theme, spec.paper, meta, tagged=True, measure_only=True)
+    assert counted.pdf == b""
+    assert counted.pages == drawn.pages > 1
+    assert counted.fields == []

@@ -694,7 +694,10 @@ def test_our_parameters_tailor_the_handout_and_preset_the_form(server: Server) -
     pdf = get(link(server, "G35.A", ICD10CM, "application/pdf", layout="summary", paper="a4"))
     reader = pypdf.PdfReader(io.BytesIO(pdf.body))
     assert len(reader.pages) == 1
-    assert pdf.headers["content-disposition"] == 'inline; filename="ms-handout-rrms-en-a4.pdf"'
+    assert (
+        pdf.headers["content-disposition"]
+        == 'inline; filename="ms-handout-rrms-newly-diagnosed-patient-summary-en-a4.pdf"'
+    )
 
 
 @pytest.mark.browser
@@ -709,7 +712,7 @@ def test_in_chromium_the_page_downloads_the_pdf_and_its_form_adds_a_name(
         page.goto(link(server, "G35.C1", ICD10CM, informationRecipient__languageCode__c="es"))
         with page.expect_download() as info:
             page.get_by_role("link", name="Download PDF").click()
-        assert info.value.suggested_filename == "ms-handout-spms-es-letter.pdf"
+        assert info.value.suggested_filename == "ms-handout-spms-newly-diagnosed-patient-es-letter.pdf"
         first = Path(info.value.path()).read_bytes()
         assert (
             pypdf.PdfReader(io.BytesIO(first)).metadata.title
@@ -732,7 +735,7 @@ def test_in_chromium_the_page_downloads_the_pdf_and_its_form_adds_a_name(
             page.get_by_role("button", name="Download PDF").click()
         named = pdf_text(Path(info.value.path()).read_bytes())
         assert "Ana Ruiz" in named
-        assert info.value.suggested_filename == "ms-handout-spms-es-letter.pdf"
+        assert info.value.suggested_filename == "ms-handout-spms-newly-diagnosed-patient-es-letter.pdf"
     finally:
         context.close()
 

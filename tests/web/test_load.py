@@ -92,7 +92,7 @@ CASES = [
     invalid(
         "bad-utf8",
         b"type=%FF%FE&patient_name=%C3%28",
-        "is not allowed (choose one of: cis, rrms, spms, ppms)",
+        "holds bytes that are not text (UTF-8), so it was not used (type it again)",
     ),
     # Bodies Flask cannot read as a form would lose every field: refused, never a handout without them.
     invalid("raw-bytes", b"type=rrms&patient_name=\xff\xfe&notes=\xc3\x28", "The request could not be read"),

@@ -95,6 +95,7 @@ def test_full_site_lists_every_variant(full_site: Path) -> None:
     assert sorted(pdf_links) == sorted(v.filename for v in variants)
     assert sorted(p.name for p in full_site.glob("*.pdf")) == sorted(pdf_links)
     assert sorted(p.name for p in full_site.iterdir() if not p.name.endswith(".pdf")) == [
+        "favicon.svg",
         "handouts.css",
         "index.html",
     ]
@@ -132,6 +133,7 @@ def test_filters_build_a_smaller_site_atomically_and_reproducibly(tmp_path: Path
     assert "[2/2] ms-rrms-en-large-print-a4.pdf" in first.stderr
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
+        "favicon.svg",
         "handouts.css",
         "index.html",
         "ms-general-en-large-print-a4.pdf",

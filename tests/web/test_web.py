@@ -262,7 +262,10 @@ def test_valid_form_returns_the_pdf_as_a_download(server: Server) -> None:
     )
     assert reply.status == 200, reply.text
     assert reply.headers["content-type"] == "application/pdf"
-    assert reply.headers["content-disposition"] == 'attachment; filename="ms-handout-ppms-en-a4.pdf"'
+    assert (
+        reply.headers["content-disposition"]
+        == 'attachment; filename="ms-handout-ppms-newly-diagnosed-caregiver-en-a4.pdf"'
+    )
     assert reply.headers["cache-control"] == "no-store"
     assert reply.headers["x-content-type-options"] == "nosniff"
     text = pdf_text(reply.body)
@@ -276,7 +279,8 @@ def test_print_opens_the_pdf_inline(server: Server) -> None:
     reply = post(server, {"type": "rrms", "print": "large", "action": "print"})
     assert reply.status == 200
     assert (
-        reply.headers["content-disposition"] == 'inline; filename="ms-handout-rrms-en-letter-large-print.pdf"'
+        reply.headers["content-disposition"]
+        == 'inline; filename="ms-handout-rrms-newly-diagnosed-patient-en-letter-large-print.pdf"'
     )
     assert reply.body.startswith(b"%PDF-")
     assert page_size(reply.body) == LETTER
@@ -502,7 +506,7 @@ def test_fill_the_form_and_download_the_pdf(page: Any) -> None:
     with page.expect_download() as info:
         page.get_by_role("button", name="Download PDF").click()
     download = info.value
-    assert download.suggested_filename == "ms-handout-rrms-en-a4-large-print.pdf"
+    assert download.suggested_filename == "ms-handout-rrms-newly-diagnosed-caregiver-en-a4-large-print.pdf"
     pdf = Path(download.path()).read_bytes()
     text = pdf_text(pdf)
     for expected in (

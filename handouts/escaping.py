@@ -1,0 +1,18 @@
+"""Turn plain text into XML character data and quoted attribute values (without xml.sax's heavy imports)."""
+
+from __future__ import annotations
+
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def escape_text(text: str) -> str:
+    """`text` as XML character data: &, < and > become entities."""
+    return text.translate(_TEXT)
+
+
+def quote_attribute(text: str) -> str:
+    """`text` as a double-quoted XML attribute value, quotes and line breaks included."""
+    return '"' + text.translate(_ATTRIBUTE) + '"'

@@ -1,0 +1,91 @@
+"""Turn ReportLab's document, as it saves, into the finished file: form fields, structure tree, XMP metadata.
+
+Everything is written in ReportLab's own save, so a handout is serialised once. ReportLab's catalog
+already takes /StructTreeRoot, /MarkInfo, /Metadata and /AcroForm; what it lacks is small and lives here:
+
+- `TaggedPage`, a PDFPage that also writes /StructParents and /Tabs /S (ReportLab's page lists the keys
+  it writes in `__NoDefault__`);
+- `FinishingCanvas`, a canvas mixin whose `_setAnnotations` (called by `Canvas.showPage` with each
+  finished page, and by `endForm` with each form) adds the page's form widgets after its links and makes a tagged page a `TaggedPage`;
+- `finish_document`, called just before `Canvas.save`, which adds the AcroForm, the structure tree and
+  the XMP metadata.
+
+These rely on ReportLab internals that are stable across the versions pinned in pyproject.toml and
+checked by tests/pdf/test_finish.py: `Canvas._setAnnotations`, `Canvas._annotationrefs`,
+`PDFDocument.Reference`, `thisPageRef`, `idToObject`, `Pages.pages` and the catalog's `__NoDefault__`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFPage, PDFStream
+
+from handouts.pdf.fields import FieldRequest
+from handouts.pdf.structtree import Annotation, write_structure
+from handouts.pdf.tagging import MarkedContent
+from handouts.pdf.widgets import acroform, field_font, widget
+from handouts.pdf.xmp import xmp_packet
+from handouts.xmltree import HandoutMeta
+
+
+@dataclass(frozen=True)
+class FinishOptions:
+    """What the save writes besides the pages."""
+
+    meta: HandoutMeta
+    field_font: Path
+    field_font_size: float
+    fingerprint: str = ""
+    """The batch's hash of the spec, so a rerun can tell an up-to-date file; empty writes nothing."""
+    tagged: bool = True
+
+
+class TaggedPage(PDFPage):  # type: ignore[misc]
+    """A page of a tagged PDF: it names its entry in the parent tree and orders tabs by structure."""
+
+    __NoDefault__ = (*PDFPage.__NoDefault__, "StructParents", "Tabs")
+
+
+class FinishingCanvas:
+    """Mixed into the canvas a handout is drawn on: each finished page gets its form widgets, and on a
+    tagged PDF its /StructParents and /Tabs. Fields are asked for in `handout_fields` while drawing."""
+
+    handout_fields: list[FieldRequest]
+    handout_widgets: dict[str, Annotation]
+    handout_finish: FinishOptions | None = None
+
+    def _setAnnotations(self, page: Any) -> None:
+        canv: Any = self
+        options = self.handout_finish
+        if options is not None and type(page) is PDFPage:  # forms (XObjects) come through here too
+            number = canv.getPageNumber()
+            for request in self.handout_fields:
+                if request.page == number:
+                    annotation = widget(request, canv._doc.thisPageRef(), options.field_font_size)
+                    reference = canv._doc.Reference(annotation)
+                    canv._annotationrefs.append(reference)
+                    self.handout_widgets[request.name] = (annotation, reference)
+            if options.tagged:
+                page.__class__ = TaggedPage
+                page.StructParents = number - 1
+                page.Tabs = PDFName("S")
+        super()._setAnnotations(page)  # type: ignore[misc]
+
+
+def finish_document(canv: Any, options: FinishOptions, marks: MarkedContent | None) -> None:
+    """Add the AcroForm, the structure tree and the XMP metadata to the canvas's document before it saves."""
+    document = canv._doc
+    widgets: dict[str, Annotation] = getattr(canv, "handout_widgets", {})
+    if widgets:
+        font = field_font(document, options.field_font)
+        fields = [reference for _, reference in widgets.values()]
+        document.Catalog.AcroForm = acroform(fields, font, options.field_font_size)
+    if marks is not None:
+        write_structure(document, widgets, marks)
+    metadata = PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")})
+    document.Catalog.Metadata = PDFStream(
+        metadata, xmp_packet(options.meta, options.fingerprint, marks is not None)
+    )

@@ -1,0 +1,151 @@
+"""Turn the form fields flowables asked for into ReportLab widget annotations and the document's AcroForm.
+
+ReportLab's own AcroForm support draws with Helvetica and ZapfDingbats; these widgets instead tick with a
+vector path and type in the handout's body font, embedded whole, so every field prints in the theme font.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFObjectReference,
+    PDFStream,
+    PDFString,
+)
+from reportlab.pdfbase.ttfonts import TTFontFile
+
+from handouts.pdf.fields import FieldRequest
+
+FIELD_FONT = "HandoutsFieldFont"
+MULTILINE = 1 << 12
+PRINT = 4
+"""Annotation flag: print the field's appearance with the page."""
+
+
+def field_appearance(font_size: float) -> str:
+    """The default appearance: the embedded body font at the body size, black."""
+    return f"/{FIELD_FONT} {font_size:g} Tf 0 g"
+
+
+def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) -> PDFDictionary:
+    """A checkbox (ticked with a path) or a multi-line text field over the rectangle the flowable drew."""
+    x0, y0, x1, y1 = request.rect
+    width, height = x1 - x0, y1 - y0
+    entries: dict[str, Any] = {
+        "Type": PDFName("Annot"),
+        "Subtype": PDFName("Widget"),
+        "F": PRINT,
+        "P": page,
+        "T": PDFString(request.name),
+        "TU": PDFString(request.tooltip),
+        "Rect": PDFArray([x0, y0, x1, y1]),
+    }
+    if request.kind == "checkbox":
+        on = _appearance(width, height, _check_mark(width, height))
+        off = _appearance(width, height, b"")
+        entries |= {
+            "FT": PDFName("Btn"),
+            "V": PDFName("Off"),
+            "AS": PDFName("Off"),
+            "AP": PDFDictionary({"N": PDFDictionary({"Yes": on, "Off": off})}),
+        }
+    else:
+        entries |= {
+            "FT": PDFName("Tx"),
+            "Ff": MULTILINE,
+            "DA": PDFString(field_appearance(font_size)),
+            "AP": PDFDictionary({"N": _appearance(width, height, b"/Tx BMC EMC")}),
+        }
+    return PDFDictionary(entries)
+
+
+def acroform(
+    fields: Sequence[PDFObjectReference], font: PDFObjectReference, font_size: float
+) -> PDFDictionary:
+    """The document's interactive form: its fields, the font they type in, appearances supplied."""
+    return PDFDictionary(
+        {
+            "Fields": PDFArray(list(fields)),
+            "DR": PDFDictionary({"Font": PDFDictionary({FIELD_FONT: font})}),
+            "DA": PDFString(field_appearance(font_size)),
+            "NeedAppearances": "false",
+        }
+    )
+
+
+def _appearance(width: float, height: float, content: bytes) -> PDFStream:
+    form = PDFDictionary(
+        {"Type": PDFName("XObject"), "Subtype": PDFName("Form"), "BBox": PDFArray([0, 0, width, height])}
+    )
+    return PDFStream(form, content)
+
+
+def _check_mark(width: float, height: float) -> bytes:
+    """A tick drawn as a path, so the checkbox needs no font."""
+    points = [(0.2, 0.5), (0.42, 0.25), (0.8, 0.8)]
+    (ax, ay), (bx, by), (cx, cy) = ((x * width, y * height) for x, y in points)
+    return f"0 G 2 w 1 J 1 j {ax:.2f} {ay:.2f} m {bx:.2f} {by:.2f} l {cx:.2f} {cy:.2f} l S".encode()
+
+
+@lru_cache(maxsize=4)
+def _font_program(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The compressed TTF and the metrics a simple TrueType font dictionary needs (read once)."""
+    face = TTFontFile(str(path))
+    widths = []
+    for code in range(32, 256):
+        char = bytes([code]).decode("cp1252", errors="replace")
+        widths.append(face.charWidths.get(ord(char), face.defaultWidth))
+    metrics = {
+        "name": face.name.decode() if isinstance(face.name, bytes) else str(face.name),
+        "ascent": face.ascent,
+        "descent": face.descent,
+        "bbox": face.bbox,
+        "cap_height": face.capHeight,
+        "stem_v": face.stemV,
+        "widths": widths,
+    }
+    return zlib.compress(path.read_bytes(), 9), {**metrics, "length": path.stat().st_size}
+
+
+def field_font(document: Any, path: Path) -> PDFObjectReference:
+    """The whole body font as a WinAnsi TrueType font, added to ReportLab's `document`; its reference."""
+    compressed, m = _font_program(path)  # compressed once per process, not once per handout
+    font_file = PDFStream(
+        PDFDictionary({"Filter": PDFName("FlateDecode"), "Length1": m["length"]}), compressed
+    )
+    descriptor = PDFDictionary(
+        {
+            "Type": PDFName("FontDescriptor"),
+            "FontName": PDFName(m["name"]),
+            "Flags": 32,
+            "FontBBox": PDFArray(list(m["bbox"])),
+            "ItalicAngle": 0,
+            "Ascent": m["ascent"],
+            "Descent": m["descent"],
+            "CapHeight": m["cap_height"],
+            "StemV": m["stem_v"],
+            "FontFile2": document.Reference(font_file),
+        }
+    )
+    font = PDFDictionary(
+        {
+            "Type": PDFName("Font"),
+            "Subtype": PDFName("TrueType"),
+            "BaseFont": PDFName(m["name"]),
+            "FirstChar": 32,
+            "LastChar": 255,
+            "Widths": PDFArray(m["widths"]),
+            "Encoding": PDFName("WinAnsiEncoding"),
+            "FontDescriptor": document.Reference(descriptor),
+        }
+    )
+    reference: PDFObjectReference = document.Reference(font)
+    return reference
