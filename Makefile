@@ -15,7 +15,8 @@ test:
 test-all:
 	python -m pytest -q --run-slow
 
-# Page 1 of the standard, large-print and summary handouts, shown in README.md and docs/.
+# Page 1 of the standard, large-print and summary handouts, and the standard handout as a web page on a
+# phone (390 x 844 CSS pixels), shown in README.md and docs/.
 images:
 	mkdir -p docs/images
 	SOURCE_DATE_EPOCH=1795651200 handouts build --type rrms --clinic docs/examples/clinic.yaml -o /tmp/standard.pdf
@@ -23,3 +24,6 @@ images:
 	SOURCE_DATE_EPOCH=1795651200 handouts build --type rrms --clinic docs/examples/clinic.yaml --layout summary -o /tmp/summary.pdf
 	for name in standard large summary; do \
 	  pdftoppm -png -r 60 -f 1 -l 1 -singlefile /tmp/$$name.pdf docs/images/$$name-page1; done
+	SOURCE_DATE_EPOCH=1795651200 handouts build --type rrms --clinic docs/examples/clinic.yaml --emit html -o /tmp/standard.html
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=390,844 \
+	  --screenshot=docs/images/html-phone.png file:///tmp/standard.html

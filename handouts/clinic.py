@@ -38,6 +38,16 @@ class Clinic:
     country: str | None = None
     """ISO 3166 code (US, GB, AU) choosing the help numbers; a spec's own country wins."""
 
+    @property
+    def phone_uri(self) -> str | None:
+        """The phone number as a tel: link (digits and a leading +), or None when it has too few digits."""
+        if not self.phone:
+            return None
+        digits = "".join(ch for ch in self.phone if ch.isascii() and ch.isdigit())
+        if len(digits) < 3:
+            return None
+        return "tel:" + ("+" if self.phone.lstrip().startswith("+") else "") + digits
+
 
 def load_clinic(path: Path, roots: Sequence[Path] | None = None) -> Clinic:
     """Read a clinic YAML file; a relative logo path is relative to the file (and must lie in `roots`, if given)."""

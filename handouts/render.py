@@ -1,4 +1,4 @@
-"""Turn a HandoutSpec into PDF bytes: the one place that knows every stage of the pipeline."""
+"""Turn a HandoutSpec into PDF bytes or an HTML page: the one place that knows every stage of the pipeline."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from handouts.content.empty import refuse_empty
 from handouts.content.translation import SOURCE_LANGUAGE, select_translated
 from handouts.engine import Engine
 from handouts.errors import RenderError
+from handouts.html.render import HtmlOptions, PageLink, render_html
 from handouts.layout.context import NO_FLOOR, PrintFloor
 from handouts.layout.environment import render_layout
 from handouts.pdf.render import PdfOptions, render_pdf
 from handouts.pdf.themes import check_printable
 from handouts.spec import HandoutSpec
-from handouts.xmltree import HandoutMeta, Node, parse_handout_xml
+from handouts.xmltree import HandoutMeta, Node, parse_document_xml, parse_handout_xml
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,28 @@ def _render_fitting(spec: HandoutSpec, engine: Engine, fingerprint: str) -> Rend
         f"layout '{spec.layout}' must fit on {max_pages} page(s) but needs {rendered.pages} "
         "(shorten the notes, or use the standard layout)"
     )
+
+
+def render_handout_html(spec: HandoutSpec, engine: Engine, versions: tuple[PageLink, ...] = ()) -> str:
+    """spec -> handout XML -> one HTML page, with the same words as the PDF of the same spec.
+
+    A page-limited layout or a pack (whose parts may be asked for less) is first drawn as a PDF, so the
+    page says exactly what the fitted PDF says.
+    """
+    origin = f"layout '{spec.layout}' output"
+    root = parse_document_xml(handout_xml(spec, engine), origin)
+    if root.tag == "pack" or HandoutMeta.from_root(root).max_pages is not None:
+        root = parse_document_xml(render_handout(spec, engine).xml, origin)
+    theme = engine.theme(spec.theme)
+    check_printable(spec.user_text(), theme)
+    clinic = spec.clinic
+    options = HtmlOptions(
+        origin=origin,
+        accent=clinic.accent if clinic else None,
+        logo=clinic.logo if clinic else None,
+        versions=versions,
+    )
+    return render_html(root, theme, options)
 
 
 _collector = threading.Lock()

@@ -12,6 +12,7 @@ from handouts.errors import LayoutError
 VOCABULARY: dict[str, frozenset[str]] = {
     name: frozenset(attrs.split())
     for name, attrs in {
+        "pack": "lang title",
         "handout": "lang title subject author keywords content-version oldest-review generator footer footer-detail page-label max-pages",
         "title-block": "",
         "image": "src alt",
@@ -99,6 +100,26 @@ class HandoutMeta:
 
 def parse_handout_xml(text: str, origin: str) -> Node:
     """Parse and validate handout XML; errors name `origin` and the line."""
+    root = _parse(text, origin)
+    if len(root) != 1 or root[0].tag != "handout":
+        raise LayoutError(f"{origin}:1: handout XML must have one <handout> root element")
+    return root[0]
+
+
+def parse_document_xml(text: str, origin: str) -> Node:
+    """Parse handout XML whose root is one <handout>, or a <pack> holding one <handout> per part."""
+    root = _parse(text, origin)
+    if len(root) == 1 and root[0].tag == "pack":
+        parts = root[0].elements()
+        if parts and all(part.tag == "handout" for part in parts):
+            return root[0]
+        raise LayoutError(f"{origin}:1: a <pack> must hold only <handout> elements, one per part")
+    if len(root) != 1 or root[0].tag != "handout":
+        raise LayoutError(f"{origin}:1: handout XML must have one <handout> or <pack> root element")
+    return root[0]
+
+
+def _parse(text: str, origin: str) -> list[Node]:
     stack: list[Node] = []
     root: list[Node] = []
     parser = expat.ParserCreate()
@@ -125,9 +146,7 @@ def parse_handout_xml(text: str, origin: str) -> Node:
     except expat.ExpatError as exc:
         message = expat.ErrorString(exc.code)
         raise LayoutError(f"{origin}:{exc.lineno}: handout XML is not well formed: {message}") from exc
-    if len(root) != 1 or root[0].tag != "handout":
-        raise LayoutError(f"{origin}:1: handout XML must have one <handout> root element")
-    return root[0]
+    return root
 
 
 def check_element(tag: str, attrs: dict[str, str] | list[str], origin: str, line: int) -> None:

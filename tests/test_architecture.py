@@ -24,12 +24,14 @@ LAYERS = {
     "content": 2,
     "layout": 2,
     "pdf": 2,
+    "html": 2,
 }
 """cli -> front doors (batch, web, check) -> render (and the engine that caches libraries and themes) -> stages (content, layout, pdf) -> shared modules.
 Every other top-level module (spec, clinic, errors, ...) is shared: layer 1."""
 
-STAGE_ORDER = {"content": 0, "layout": 1, "pdf": 2}
-"""Within the stages, a stage may use an earlier one's values, never a later one's."""
+STAGE_ORDER = {"content": 0, "layout": 1, "pdf": 2, "html": 2}
+"""Within the stages, a stage may use an earlier one's values, never a later one's. The html stage sits
+beside pdf: it reads the same tree and asks the same Theme for fonts, sizes and colours."""
 
 SHARED = {
     "cache",
@@ -128,7 +130,7 @@ def test_the_top_level_holds_only_shared_modules_and_stage_packages() -> None:
     top = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__", "__main__", "render", "engine"}
     assert top == SHARED
     packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
-    assert packages == {"batch", "check", "cli", "content", "layout", "pdf", "web"}
+    assert packages == {"batch", "check", "cli", "content", "html", "layout", "pdf", "web"}
 
 
 def test_dependencies_point_from_the_command_line_down_to_the_shared_modules() -> None:
@@ -154,15 +156,19 @@ def test_a_stage_uses_only_earlier_stages() -> None:
     assert wrong == []
 
 
-def test_the_pdf_stage_reads_only_the_tree_and_the_theme() -> None:
+@pytest.mark.parametrize("stage", ["pdf", "html"])
+def test_the_output_stages_read_only_the_tree_and_the_theme(stage: str) -> None:
     wrong = [
         f"{source} imports {target}"
         for source, targets in graph().items()
         for target in targets
-        if unit(source) == "pdf" and unit(target) in {"content", "layout", "render", "spec", "clinic"}
+        if unit(source) == stage
+        and unit(target) in {"content", "layout", "render", "spec", "clinic", "engine"}
     ]
     assert wrong == []
-    code = "import sys, handouts.pdf.render; print(sorted({'jinja2', 'markdown_it'} & set(sys.modules)))"
+    code = (
+        f"import sys, handouts.{stage}.render; print(sorted({{'jinja2', 'markdown_it'}} & set(sys.modules)))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
 
@@ -209,6 +215,7 @@ def test_imports_sit_at_the_top_outside_the_command_line() -> None:
                 "lxml",
             },
         ),
+        (["build", "--emit", "html", "-o", "-"], {"flask", "waitress", "textstat", "handouts.batch"}),
         (["list"], {"flask", "waitress", "textstat", "pikepdf", "babel"}),
         (["--help"], {"flask", "waitress", "textstat", "pikepdf", "jinja2", "reportlab"}),
     ],

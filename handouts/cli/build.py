@@ -1,4 +1,4 @@
-"""`handouts build`: flags or a spec file -> one handout PDF (or its XML), written atomically or to stdout."""
+"""`handouts build`: flags or a spec file -> one handout PDF, HTML page or XML, written atomically or to stdout."""
 
 from __future__ import annotations
 
@@ -63,14 +63,14 @@ from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGE
 @click.option(
     "-o",
     "--output",
-    help="File to write, or - for standard output.  [default: handout.pdf; with --emit xml, standard output]",
+    help="File to write, or - for standard output.  [default: handout.pdf, handout.html with --emit html; with --emit xml, standard output]",
 )
 @click.option(
     "--emit",
-    type=click.Choice(["pdf", "xml"]),
+    type=click.Choice(["pdf", "html", "xml"]),
     default="pdf",
     show_default=True,
-    help="xml writes the handout XML instead of rendering a PDF.",
+    help="html writes one accessible web page instead of a PDF; xml writes the handout XML.",
 )
 @click.option(
     "--strict-review",
@@ -88,12 +88,12 @@ def build(
     templates_dirs: tuple[Path, ...],
     **flags: Any,
 ) -> None:
-    """Build one tailored handout PDF."""
+    """Build one tailored handout: a PDF, or the same handout as one accessible web page."""
     from handouts.cli.usage import pages_text
     from handouts.content.review import check_review_dates
     from handouts.content.translation import SOURCE_LANGUAGE
     from handouts.engine import Engine
-    from handouts.render import handout_xml, render_handout
+    from handouts.render import handout_xml, render_handout, render_handout_html
     from handouts.spec import default_date, load_spec_file, parse_spec
     from handouts.write import write_atomic
 
@@ -121,14 +121,24 @@ def build(
             write_atomic(Path(output), xml.encode("utf-8"))
             click.echo(f"Wrote {output}", err=True)
         return
-    output = output or "handout.pdf"
+    if emit == "html":
+        target = output or "handout.html"
+        page = render_handout_html(spec, engine).encode("utf-8")
+        if target == "-":
+            sys.stdout.buffer.write(page)
+            sys.stdout.buffer.flush()
+            return
+        write_atomic(Path(target), page)
+        click.echo(f"Wrote {target} ({len(page) // 1024} KB web page)", err=True)
+        return
+    target = output or "handout.pdf"
     rendered = render_handout(spec, engine)
-    if output == "-":
+    if target == "-":
         sys.stdout.buffer.write(rendered.pdf)
         sys.stdout.buffer.flush()
         return
-    write_atomic(Path(output), rendered.pdf)
-    click.echo(f"Wrote {output} ({pages_text(rendered.pages)})", err=True)
+    write_atomic(Path(target), rendered.pdf)
+    click.echo(f"Wrote {target} ({pages_text(rendered.pages)})", err=True)
 
 
 def _flag_values(flags: dict[str, Any]) -> dict[str, Any]:

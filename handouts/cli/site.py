@@ -33,6 +33,11 @@ from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_opti
     help="Also include languages with missing translations, printing the English text (marked) in their place.",
 )
 @click.option(
+    "--base-url",
+    help="Where OUTDIR will be published, e.g. https://example.org/handouts/. Each PDF's QR code and printed "
+    "address then lead to its own web page there.",
+)
+@click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Handouts rendered at once.  [default: CPUs, at most 8]"
 )
 @click.option(
@@ -46,15 +51,17 @@ def site(
     allow_fallback: bool,
     jobs: int | None,
     force: bool,
+    base_url: str | None,
     content_dirs: tuple[Path, ...],
     templates_dirs: tuple[Path, ...],
     **filters: str | None,
 ) -> None:
-    """Write a static site to OUTDIR: a PDF of every standard handout and an index.html to pick one.
+    """Write a static site to OUTDIR: every standard handout as a web page and as PDFs, and an index.html.
 
     One PDF for each type of MS (and a general one), print size, paper size and language, all for
-    a patient who is newly diagnosed. The index has plain links grouped by language, type and print
-    size: upload OUTDIR to any web host; there is no server code and no JavaScript.
+    a patient who is newly diagnosed, and beside them one web page for each type, print size and
+    language (both paper sizes share it). The index has plain links grouped by language, type and
+    print size, the web page first: upload OUTDIR to any web host; there is no server code and no JavaScript.
     """
     from handouts.clinic import load_clinic
     from handouts.engine import Engine
@@ -72,6 +79,8 @@ def site(
         allow_fallback=allow_fallback,
         jobs=jobs,
         progress=lambda done, total, name: click.echo(f"[{done}/{total}] {name}", err=True),
+        base_url=base_url,
         force=force,
     )
-    click.echo(f"Wrote {len(pdfs)} PDFs and {outdir / 'index.html'}", err=True)
+    pages = len({pdf.variant.page_name for pdf in pdfs})
+    click.echo(f"Wrote {len(pdfs)} PDFs, {pages} web pages and {outdir / 'index.html'}", err=True)

@@ -1,8 +1,11 @@
-"""Turn HTTP requests into handout PDFs: a Flask app with one form, validated exactly like the CLI."""
+"""Turn HTTP requests into handout PDFs or web pages: a Flask app with one form, validated exactly like the CLI."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 import threading
 from importlib import resources
 
@@ -14,7 +17,7 @@ from handouts.country import COUNTRIES
 from handouts.engine import Engine
 from handouts.errors import ContentError, HandoutsError, SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_FORM_BYTES, MAX_NOTE_CHARS, MAX_NOTES
-from handouts.render import Rendered, render_handout
+from handouts.render import Rendered, render_handout, render_handout_html
 from handouts.spec import HandoutSpec
 from handouts.vocabulary import AUDIENCES, GENERAL, PAPERS, PRINT_SIZES, STAGES, TYPE_CHOICES
 from handouts.web import labels
@@ -29,6 +32,14 @@ CSP = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 """The page needs one stylesheet from this server and nothing else: no scripts, no frames, no other sites."""
+
+HANDOUT_PAGE_CSP = (
+    "default-src 'none'; style-src '{style}'; img-src data:; font-src data:; form-action 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+"""A handout's web page allows exactly its own inline stylesheet (by hash) and the logo and font it carries
+inline as data: URIs: no scripts, no requests anywhere."""
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 FORM_FIELDS = tuple(labels.FIELD_LABELS)
 log = logging.getLogger("handouts.web")
@@ -76,6 +87,8 @@ def create_app(engine: Engine, clinic: Clinic | None = None, frame_ancestors: tu
         try:
             spec = parse_form(values, offer, clinic)
             with render_lock:  # ReportLab keeps module-level state; one render at a time is quick enough
+                if values.action == "html":
+                    return _html_response(render_handout_html(spec, engine), spec)
                 rendered = render_handout(spec, engine)
         except SpecError as exc:
             return _page(values, field_messages(exc, FORM_FIELDS), 400)
@@ -193,7 +206,22 @@ def _pdf_response(rendered: Rendered, spec: HandoutSpec, action: str) -> Respons
     return response
 
 
-def download_name(spec: HandoutSpec) -> str:
+def _html_response(page: str, spec: HandoutSpec) -> Response:
+    """The handout as a web page, with a policy that allows its own stylesheet and nothing more."""
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = handout_page_policy(page)
+    response.headers["Content-Disposition"] = f'inline; filename="{download_name(spec, "html")}"'
+    return response
+
+
+def handout_page_policy(page: str) -> str:
+    """The Content-Security-Policy of a handout page: its one <style> element allowed by its SHA-256 hash."""
+    found = _STYLE.search(page)
+    digest = hashlib.sha256(found.group(1).encode("utf-8") if found else b"").digest()
+    return HANDOUT_PAGE_CSP.format(style="sha256-" + base64.b64encode(digest).decode("ascii"))
+
+
+def download_name(spec: HandoutSpec, extension: str = "pdf") -> str:
     """A file name from the options only, never from the patient's name or notes."""
     parts = ["ms-handout", spec.type or GENERAL, spec.stage, spec.audience]
     if spec.layout != "standard":
@@ -201,7 +229,7 @@ def download_name(spec: HandoutSpec) -> str:
     parts += [spec.language, spec.paper]
     if spec.print_size == "large":
         parts.append("large-print")
-    return "-".join(parts) + ".pdf"
+    return "-".join(parts) + "." + extension
 
 
 def _secure_headers(response: Response) -> Response:
@@ -213,5 +241,5 @@ def _secure_headers(response: Response) -> Response:
     headers["X-Frame-Options"] = "DENY"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
     if response.mimetype == "text/html":
-        headers["Content-Security-Policy"] = CSP
+        headers.setdefault("Content-Security-Policy", CSP)  # a handout page brings its own, stricter in kind
     return response

@@ -18,7 +18,7 @@ ORIGIN = "form"
 SECTIONS_SHOWN = "sections-shown"
 """A hidden field: present when the section checkboxes were on the page, so none ticked is a mistake."""
 
-ACTIONS = ("download", "print")
+ACTIONS = ("download", "print", "html")
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,25 @@
-"""Turn every standard handout variant (type x print size x paper x language) into a static site of PDFs and one index.html."""
+"""Turn every standard handout variant (type x print size x paper x language) into a static site: PDFs, a web
+page for each type, print size and language, and one index.html."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from handouts.clinic import Clinic
 from handouts.engine import Engine
 from handouts.errors import OutputError, UsageError
-from handouts.render import Rendered, render_handout
+from handouts.html.render import PageLink
+from handouts.html.words import words_for
+from handouts.render import Rendered, render_handout, render_handout_html
 from handouts.spec import HandoutSpec, parse_spec
-from handouts.vocabulary import LANGUAGES, PAPERS, PRINT_SIZES, TYPE_CHOICES
+from handouts.vocabulary import LANGUAGES, PAPERS, PRINT_SIZES, TYPE_CHOICES, is_web_address
 from handouts.web.labels import LANGUAGE_NAMES, label
 from handouts.web.options import offered_languages, untranslated
 from handouts.web.site_folder import check_site_folder
@@ -28,6 +34,7 @@ written for the months after diagnosis. It is the one that still makes sense to 
 the reverse is not true."""
 
 Progress = Callable[[int, int, str], None]
+T = TypeVar("T")
 
 
 def site_variants(
@@ -95,9 +102,12 @@ def _count(missing: int) -> str:
     return f"{missing} English block{plural} or question{plural}"
 
 
-def variant_spec(variant: Variant, clinic: Clinic | None, allow_fallback: bool) -> HandoutSpec:
-    """The spec of a site variant, validated like any other."""
-    data = {
+def variant_spec(
+    variant: Variant, clinic: Clinic | None, allow_fallback: bool, base_url: str | None = None
+) -> HandoutSpec:
+    """The spec of a site variant, validated like any other. With a base URL, its QR code and printed
+    address lead to the variant's own web page on the site."""
+    data: dict[str, object] = {
         "type": variant.type,
         "stage": SITE_STAGE,
         "audience": SITE_AUDIENCE,
@@ -107,7 +117,42 @@ def variant_spec(variant: Variant, clinic: Clinic | None, allow_fallback: bool) 
         "clinic": clinic,
         "allow_fallback": allow_fallback,
     }
+    if base_url:
+        data["url"] = page_url(base_url, variant)
     return parse_spec(data, f"site variant {variant.filename}")
+
+
+def page_url(base_url: str, variant: Variant) -> str:
+    """Where the variant's web page will be once the site is uploaded to `base_url`."""
+    return base_url.rstrip("/") + "/" + variant.page_name
+
+
+def check_base_url(base_url: str | None) -> str | None:
+    """The base URL if it is a web address (http or https, nothing after a #), else a UsageError."""
+    if base_url is None:
+        return None
+    if not is_web_address(base_url) or "#" in base_url or "?" in base_url:
+        raise UsageError(
+            f"--base-url: {base_url[:60]!r} is not a web address (write it as https://example.org/handouts/)"
+        )
+    return base_url
+
+
+def page_links(variant: Variant, pdfs: Sequence[Variant]) -> tuple[PageLink, ...]:
+    """The links a variant's web page shows: its PDFs, the other print size (PDFs and page), all handouts."""
+    words = words_for(variant.language)
+    links: list[PageLink] = []
+    same = [p for p in pdfs if (p.type, p.language) == (variant.type, variant.language)]
+    sizes = [variant.print_size, *sorted({p.print_size for p in same} - {variant.print_size})]
+    for size in sizes:
+        for pdf in (p for p in same if p.print_size == size):
+            text = f"{words[size]}, {words[pdf.paper]} ({words['pdf']})"
+            links.append(PageLink(text, pdf.filename, "application/pdf"))
+        if size != variant.print_size:
+            other = replace(variant, print_size=size)
+            links.append(PageLink(f"{words[size]} ({words['web_page']})", other.page_name))
+    links.append(PageLink(words["all_handouts"], "index.html"))
+    return tuple(links)
 
 
 def render_variants(
@@ -118,19 +163,43 @@ def render_variants(
     progress: Progress | None = None,
 ) -> list[Rendered]:
     """Render every spec, in a process pool when jobs > 1; results keep the specs' order."""
-    if jobs <= 1 or len(specs) <= 1:
+    return run_all([partial(render_handout, spec, engine) for spec in specs], names, jobs, progress)
+
+
+def render_pages(
+    engine: Engine,
+    jobs: Sequence[tuple[HandoutSpec, tuple[PageLink, ...]]],
+    names: Sequence[str],
+    workers: int,
+    progress: Progress | None = None,
+) -> list[str]:
+    """Render every web page (a spec and its links), in a process pool when workers > 1; in order."""
+    calls = [partial(render_handout_html, spec, engine, links) for spec, links in jobs]
+    return run_all(calls, names, workers, progress)
+
+
+def run_all(
+    calls: Sequence[Callable[[], T]], names: Sequence[str], workers: int, progress: Progress | None
+) -> list[T]:
+    """Each call's result in order, made in a process pool when workers > 1, reporting each as it ends."""
+    if workers <= 1 or len(calls) <= 1:
         results = []
-        for index, spec in enumerate(specs):
-            results.append(render_handout(spec, engine))
-            _report(progress, index + 1, len(specs), names[index])
+        for index, call in enumerate(calls):
+            results.append(call())
+            _report(progress, index + 1, len(calls), names[index])
         return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(render_handout, spec, engine) for spec in specs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(call) for call in calls]
         results = []
         for index, future in enumerate(futures):
             results.append(future.result())
-            _report(progress, index + 1, len(specs), names[index])
+            _report(progress, index + 1, len(calls), names[index])
         return results
+
+
+def page_variants(variants: Sequence[Variant]) -> list[Variant]:
+    """One variant per web page: the first paper size of each type, language and print size."""
+    return list({v.page_name: v for v in reversed(variants)}.values())[::-1]
 
 
 def _report(progress: Progress | None, done: int, total: int, name: str) -> None:
@@ -146,20 +215,29 @@ def build_site(
     allow_fallback: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    base_url: str | None = None,
     force: bool = False,
 ) -> list[SitePdf]:
-    """Render every variant before writing any, then the PDFs, the stylesheet and index.html (last), each atomically.
+    """Render every variant and web page before writing any, then the PDFs, the pages, the stylesheet and
+    index.html (last), each atomically.
 
     A folder holding anything but an earlier site is refused unless `force`.
     """
     check_site_folder(outdir, force)
-    specs = [variant_spec(v, clinic, allow_fallback) for v in variants]
+    base_url = check_base_url(base_url)
+    specs = [variant_spec(v, clinic, allow_fallback, base_url) for v in variants]
     make_folder(outdir)
     names = [v.filename for v in variants]
     rendered = render_variants(engine, specs, names, jobs or default_jobs(), progress)
+    pages = page_variants(variants)
+    page_jobs = [(variant_spec(v, clinic, allow_fallback, base_url), page_links(v, variants)) for v in pages]
+    page_names = [v.page_name for v in pages]
+    html = render_pages(engine, page_jobs, page_names, jobs or default_jobs(), progress)
     pdfs = [SitePdf(v, r.pages, len(r.pdf)) for v, r in zip(variants, rendered, strict=True)]
     for pdf, result in zip(pdfs, rendered, strict=True):
         write_atomic(outdir / pdf.variant.filename, result.pdf)
+    for name, text in zip(page_names, html, strict=True):
+        write_atomic(outdir / name, text.encode("utf-8"))
     write_atomic(outdir / "handouts.css", stylesheet())
     write_atomic(outdir / "favicon.svg", static_file("favicon.svg"))
     write_atomic(outdir / "index.html", site_index(pdfs, clinic).encode("utf-8"))

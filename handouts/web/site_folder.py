@@ -8,8 +8,11 @@ from pathlib import Path
 from handouts.errors import UsageError
 
 SITE_FILES = ("index.html", "handouts.css", "favicon.svg")
-_SITE_PDF = re.compile(r"^ms-[a-z0-9-]+\.pdf$")
-_LEFT_BY_A_CRASH = re.compile(r"^\.(index\.html|handouts\.css|favicon\.svg|ms-[a-z0-9-]+\.pdf)\..*\.part$")
+_SITE_PDF = re.compile(r"^ms-[a-z0-9-]+\.(pdf|html)$")
+"""A handout's PDF or its web page."""
+_LEFT_BY_A_CRASH = re.compile(
+    r"^\.(index\.html|handouts\.css|favicon\.svg|ms-[a-z0-9-]+\.(pdf|html))\..*\.part$"
+)
 
 
 def is_site_file(name: str) -> bool:

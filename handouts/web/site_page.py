@@ -31,6 +31,11 @@ class Variant:
         """A clean, stable name, e.g. ms-rrms-en-large-print-a4.pdf."""
         return f"ms-{self.type}-{self.language}-{self.print_size}-print-{self.paper}.pdf"
 
+    @property
+    def page_name(self) -> str:
+        """Its web page, shared by both paper sizes, e.g. ms-rrms-en-large-print.html."""
+        return f"ms-{self.type}-{self.language}-{self.print_size}-print.html"
+
 
 @dataclass(frozen=True)
 class SitePdf:
@@ -46,6 +51,11 @@ class SizeRow:
     print_size: str
     label: str
     pdfs: tuple[SitePdf, ...]
+
+    @property
+    def page(self) -> str:
+        """The web page of this type, language and print size."""
+        return self.pdfs[0].variant.page_name
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ class SiteWords:
     large_print_hint: str
     paper_hint: str
     disclaimer: str
+    read_online: str
 
     def pages_text(self, count: int) -> str:
         return f"{count} {self.page if count == 1 else self.pages}"
@@ -36,6 +37,7 @@ WORDS = {
         large_print_hint="Large print uses bigger letters (18 point) and has more pages.",
         paper_hint="US Letter is the usual paper in the United States and Canada; A4 is the usual paper everywhere else.",
         disclaimer="These handouts give general information for people newly diagnosed with MS. They do not replace advice from your own MS team: take your questions to them.",
+        read_online="Read online (web page)",
     ),
     "es": SiteWords(
         print_sizes={"standard": "Letra normal", "large": "Letra grande (18 puntos, más fácil de leer)"},
@@ -48,6 +50,7 @@ WORDS = {
         large_print_hint="La letra grande usa letras más grandes (18 puntos) y tiene más páginas.",
         paper_hint="El papel carta es el habitual en Estados Unidos y Canadá; el A4, en casi todos los demás países.",
         disclaimer="Estas hojas dan información general para personas a las que acaban de diagnosticar EM. No sustituyen los consejos de su propio equipo de EM: lléveles sus preguntas.",
+        read_online="Leer en línea (página web)",
     ),
 }
 

@@ -170,8 +170,12 @@ def wait_for_first_pdf(outdir: Path, process: subprocess.Popen[str]) -> None:
     assert process.poll() is None, "the first batch ended before the second could start"
 
 
+RACE_ROWS = 80
+"""Enough rows that the first batch is still writing while the second starts, on a fast machine too."""
+
+
 def test_a_second_batch_into_the_same_folder_is_refused_at_once(tmp_path: Path) -> None:
-    manifest = write_manifest(tmp_path / "m.csv", 12)
+    manifest = write_manifest(tmp_path / "m.csv", RACE_ROWS)
     outdir = tmp_path / "out"
     first = start_batch(manifest, outdir)
     try:
@@ -191,12 +195,12 @@ def test_a_second_batch_into_the_same_folder_is_refused_at_once(tmp_path: Path) 
             first.wait()
     assert first.returncode == 0, stderr
     rows = read_report(outdir / "report")
-    assert [row["status"] for row in rows] == ["ok"] * 12
+    assert [row["status"] for row in rows] == ["ok"] * RACE_ROWS
     assert not (outdir / ".handouts-batch.lock").exists()
 
 
 def test_a_shared_report_folder_is_locked_too(tmp_path: Path) -> None:
-    manifest = write_manifest(tmp_path / "m.csv", 12)
+    manifest = write_manifest(tmp_path / "m.csv", RACE_ROWS)
     reports = tmp_path / "reports"
     reports.mkdir()
     first = start_batch(manifest, tmp_path / "a", "--report", str(reports / "a"))

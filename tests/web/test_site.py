@@ -94,11 +94,11 @@ def test_full_site_lists_every_variant(full_site: Path) -> None:
     pdf_links = [h for h in links.hrefs if h.endswith(".pdf")]
     assert sorted(pdf_links) == sorted(v.filename for v in variants)
     assert sorted(p.name for p in full_site.glob("*.pdf")) == sorted(pdf_links)
-    assert sorted(p.name for p in full_site.iterdir() if not p.name.endswith(".pdf")) == [
-        "favicon.svg",
-        "handouts.css",
-        "index.html",
-    ]
+    pages = sorted({v.page_name for v in variants})
+    assert sorted(h for h in links.hrefs if h.endswith(".html") and h != "index.html") == pages
+    assert sorted(p.name for p in full_site.iterdir() if not p.name.endswith(".pdf")) == sorted(
+        ["favicon.svg", "handouts.css", "index.html", *pages]
+    )
 
 
 def test_index_is_plain_html_with_relative_links(full_site: Path) -> None:
@@ -137,7 +137,9 @@ def test_filters_build_a_smaller_site_atomically_and_reproducibly(tmp_path: Path
         "handouts.css",
         "index.html",
         "ms-general-en-large-print-a4.pdf",
+        "ms-general-en-large-print.html",
         "ms-rrms-en-large-print-a4.pdf",
+        "ms-rrms-en-large-print.html",
     ]  # no temporary files left behind
     second = run_site(str(tmp_path / "b"), *args)
     assert second.returncode == 0
@@ -267,13 +269,23 @@ def test_follow_every_link_and_check_every_pdf(patient_browser: Any, host: str) 
             assert page.url.endswith(href)
             assert page.locator(href).is_visible()
             continue
+        if href.endswith(".html"):
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert page.url == host + href
+            assert page.locator("h1").inner_text() == variant_of(href).title
+            page.go_back()
+            links = page.locator("a[href]")
+            checked.add(href)
+            continue
         with page.expect_download() as info:
             page.keyboard.press("Enter")
         download = info.value
         assert download.suggested_filename == href
         check_pdf(Path(download.path()).read_bytes(), variant_of(href))
         checked.add(href)
-    assert checked == {v.filename for v in expected_variants()}
+    variants = expected_variants()
+    assert checked == {v.filename for v in variants} | {v.page_name for v in variants}
     page.close()
 
 
@@ -288,11 +300,18 @@ def test_index_text_has_7_to_1_contrast(patient_browser: Any, host: str) -> None
     page.close()
 
 
-def variant_of(filename: str) -> Variant:
-    found = re.fullmatch(r"ms-([a-z]+)-([a-z]+)-([a-z]+)-print-([a-z0-9]+)\.pdf", filename)
+class SiteVariant(Variant):
+    @property
+    def title(self) -> str:
+        return translations(self.language).gettext(HANDOUT_TITLES[self.type])
+
+
+def variant_of(filename: str) -> SiteVariant:
+    """The variant a PDF's name promises; a web page's name promises its first paper size."""
+    found = re.fullmatch(r"ms-([a-z]+)-([a-z]+)-([a-z]+)-print(?:-([a-z0-9]+)\.pdf|\.html)", filename)
     assert found, filename
     type_, language, print_size, paper = found.groups()
-    return Variant(type=type_, print_size=print_size, paper=paper, language=language)
+    return SiteVariant(type=type_, print_size=print_size, paper=paper or "letter", language=language)
 
 
 def check_pdf(pdf: bytes, variant: Variant) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import http.client
 import io
 import os
@@ -28,6 +30,7 @@ from handouts.errors import SpecError
 from handouts.limits import MAX_FIELD_CHARS, MAX_FORM_BYTES, MAX_NOTE_CHARS, MAX_NOTES
 from handouts.pdf.themes import contrast_ratio
 from handouts.spec import parse_spec
+from handouts.web.app import CSP
 from handouts.web.form import FormValues, parse_form
 from handouts.web.options import make_offer, offered_languages
 
@@ -244,7 +247,7 @@ def test_form_page_has_strict_headers_and_every_option(server: Server, engine: E
     assert "patient_name" in form.names
     assert form.options["type"] == ["general", "cis", "rrms", "spms", "ppms"]
     assert form.options["language"] == list(offered_languages(engine))
-    assert form.buttons == [("download", None), ("print", "_blank")]
+    assert form.buttons == [("download", None), ("print", "_blank"), ("html", "_blank")]
     assert form.unlabelled() == []
 
 
@@ -284,6 +287,29 @@ def test_print_opens_the_pdf_inline(server: Server) -> None:
     )
     assert reply.body.startswith(b"%PDF-")
     assert page_size(reply.body) == LETTER
+
+
+def test_view_as_web_page_has_its_own_policy_and_prints_text_literally(server: Server) -> None:
+    hostile = '<script>alert(1)</script> & "x"'
+    reply = post(server, {"type": "rrms", "patient_name": hostile, "notes": hostile, "action": "html"})
+    assert reply.status == 200, reply.text
+    assert reply.headers["content-type"] == "text/html; charset=utf-8"
+    assert (
+        reply.headers["content-disposition"]
+        == 'inline; filename="ms-handout-rrms-newly-diagnosed-patient-en-letter.html"'
+    )
+    assert reply.headers["cache-control"] == "no-store"
+    style = re.search(r"<style>(.*?)</style>", reply.text, re.S)
+    assert style
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert reply.headers["content-security-policy"] == (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; font-src data:; "
+        "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    assert "<script" not in reply.text
+    assert reply.text.count('&lt;script&gt;alert(1)&lt;/script&gt; &amp; "x"') == 2
+    assert CLINIC in reply.text
+    assert request(server, "GET", "/").headers["content-security-policy"] == CSP  # the form keeps its own
 
 
 def test_sections_choose_what_is_printed(server: Server) -> None:
@@ -561,6 +587,26 @@ def test_print_opens_the_pdf_in_a_new_tab(page: Any) -> None:
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline;")
     assert tab.value is not page
+    assert page.get_by_role("heading", name="Make an MS handout").is_visible()  # the form stays open
+
+
+@pytest.mark.browser
+def test_view_as_web_page_opens_the_styled_page_in_a_new_tab(page: Any) -> None:
+    page.get_by_label("Type of MS", exact=True).select_option("ppms")
+    context = page.context
+    blocked: list[str] = []
+    context.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    with context.expect_page() as tab:
+        page.get_by_role("button", name=re.compile("^View as web page")).click()
+    handout = tab.value
+    handout.wait_for_load_state()
+    assert handout.get_by_role("heading", level=1).inner_text() == "Primary progressive MS (PPMS)"
+    assert handout.evaluate("getComputedStyle(document.querySelector('.skip')).position") == "absolute"
+    handout.evaluate("document.fonts.ready.then(() => 0)")
+    fonts = handout.evaluate("[...document.fonts].map(f => [f.family, f.weight, f.status])")
+    assert sorted(fonts) == [["HandoutText", "400", "loaded"], ["HandoutText", "700", "loaded"]]
+    assert handout.locator(".checklist input[type=checkbox]").count() >= 2
+    assert blocked == []
     assert page.get_by_role("heading", name="Make an MS handout").is_visible()  # the form stays open
 
 
