@@ -105,7 +105,9 @@ def create_app(engine: Engine, clinic: Clinic | None = None, frame_ancestors: tu
         log.error("internal error while serving %s %s: %s", request.method, request.path, type(exc).__name__)
         return _error_page(500, "Something went wrong", "The handout could not be made. Please try again.")
 
-    register_infobutton(app, Service(engine, offer, clinic, render_lock, download_name), frame_ancestors)
+    register_infobutton(
+        app, Service(engine, offer, clinic, render_lock, download_name, _html_response), frame_ancestors
+    )
     app.after_request(_secure_headers)  # runs before the framing hook: Flask runs these last-registered first
     return app
 

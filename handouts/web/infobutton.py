@@ -15,7 +15,7 @@ from flask import Flask, Response, render_template, request, url_for
 from handouts.clinic import Clinic
 from handouts.engine import Engine
 from handouts.errors import HandoutsError, SpecError, UsageError
-from handouts.render import handout_xml, render_handout
+from handouts.render import handout_xml, render_handout, render_handout_html
 from handouts.spec import SPEC_KEYS, HandoutSpec, parse_spec
 from handouts.web.form import FormValues
 from handouts.web.infobutton_feed import Entry, Feed, feed_atom, feed_json
@@ -26,6 +26,7 @@ from handouts.web.infobutton_request import (
     RECIPIENT,
     RESPONSE_TYPE,
     SYSTEM,
+    VIEW,
     InfobuttonError,
     InfobuttonQuery,
     answer_kind,
@@ -65,6 +66,8 @@ class Service:
     clinic: Clinic | None
     lock: threading.Lock
     file_name: Callable[[HandoutSpec], str]
+    handout_page: Callable[[str, HandoutSpec], Response]
+    """The handout's own web page (its HTML twin) as a response, with that page's policy."""
 
 
 def register_infobutton(app: Flask, service: Service, frame_ancestors: tuple[str, ...] = ()) -> None:
@@ -174,7 +177,10 @@ def answer(service: Service, query: InfobuttonQuery, base: str) -> Response:
         return not_found(query)
     spec = make_spec(service, query, choice, language)
     try:
-        if query.response == "pdf":
+        if query.response == "html" and query.view == "handout":
+            with service.lock:
+                response = service.handout_page(render_handout_html(spec, service.engine), spec)
+        elif query.response == "pdf":
             with service.lock:
                 rendered = render_handout(spec, service.engine)
             response = Response(rendered.pdf, mimetype="application/pdf")
@@ -202,14 +208,15 @@ def described(
 ) -> Response:
     """The HTML page or a feed with one entry, for a handout that was chosen."""
     links = {kind: link(base, query, spec.language, kind) for kind in ("text/html", "application/pdf")}
+    links["handout"] = links["text/html"] + f"&{VIEW}=handout"
     if query.response == "html":
-        return page(service, spec, choice, meta, notice, links["application/pdf"])
+        return page(service, spec, choice, meta, notice, links)
     entry = Entry(
         id=f"tag:handouts,{meta.oldest_review or '2026-01-01'}:{spec.type or 'general'}/{spec.language}/{meta.content_version}",
         title=meta.title,
         summary=summary(spec, choice),
         updated=timestamp(meta.oldest_review),
-        html_url=links["text/html"],
+        html_url=links["handout"],
         pdf_url=links["application/pdf"],
         pdf_name=service.file_name(spec),
     )
@@ -217,7 +224,7 @@ def described(
 
 
 def page(
-    service: Service, spec: HandoutSpec, choice: Choice, meta: HandoutMeta, notice: str, pdf_url: str
+    service: Service, spec: HandoutSpec, choice: Choice, meta: HandoutMeta, notice: str, links: dict[str, str]
 ) -> Response:
     """Which handout and why, Download PDF and Print, and the form set to this handout for a name or notes."""
     values = FormValues(
@@ -240,7 +247,8 @@ def page(
         handout_lang=spec.language,
         reason=choice.reason,
         notice=notice,
-        pdf_url=pdf_url,
+        pdf_url=links["application/pdf"],
+        web_url=links["handout"],
         file_name=service.file_name(spec),
     )
     return Response(html, mimetype="text/html")

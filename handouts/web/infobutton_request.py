@@ -20,6 +20,8 @@ SYSTEM = "mainSearchCriteria.v.cs"
 RECIPIENT = "informationRecipient"
 LANGUAGE = "informationRecipient.languageCode.c"
 RESPONSE_TYPE = "knowledgeResponseType"
+VIEW = "view"
+"""Ours: `view=handout` with text/html answers with the handout itself as a web page (the feed's alternate)."""
 
 IDENTIFYING_PREFIXES = ("patientperson", "recordtarget", "holder.assignedentity")
 """Parameters about the patient or the requester's credentials (name, birth time, record ids, passwords)."""
@@ -71,6 +73,7 @@ class InfobuttonQuery:
     recipient: str = ""
     language: str = "en"
     language_asked: str = ""
+    view: str = ""
     overrides: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -138,6 +141,9 @@ def read_query(parameters: dict[str, list[str]], layouts: tuple[str, ...]) -> In
         raise InfobuttonError(
             400, CODE, "give the problem code (e.g. G35.A with ICD-10-CM), or type= for an explicit handout"
         )
+    view = _single(parameters, VIEW).strip().lower()
+    if view not in ("", "handout"):
+        raise InfobuttonError(400, VIEW, "use view=handout for the handout as a web page, or leave it out")
     asked = _single(parameters, LANGUAGE).strip()
     recipient = _single(parameters, RECIPIENT).strip().upper()
     return InfobuttonQuery(
@@ -148,6 +154,7 @@ def read_query(parameters: dict[str, list[str]], layouts: tuple[str, ...]) -> In
         recipient=recipient if recipient in ("PAT", "PROV") else "",
         language=primary_language(asked) or "en",
         language_asked=asked if _LANGUAGE_TAG.match(asked) else ("?" if asked else ""),
+        view=view,
         overrides=overrides,
     )
 

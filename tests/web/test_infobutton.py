@@ -316,6 +316,14 @@ def test_alternate_link_opens_the_html_page(server: Server) -> None:
     assert page.status == 200
     assert page.headers["content-type"].startswith("text/html")
     assert HANDOUT_TITLES["spms"] in page.text
+    assert 'name="patient_name"' not in page.text  # the handout's own web page, not the page with the form
+    assert page.headers["content-disposition"].endswith('.html"')
+    assert "style-src 'sha256-" in page.headers["content-security-policy"]
+    landing = get(link(server, "G35.C1", ICD10CM))
+    web_link = re.search(r'<a href="([^"]+)">Read it as a web page</a>', landing.text)
+    assert web_link is not None
+    assert get(web_link.group(1).replace("&amp;", "&")).body == page.body
+    assert get(link(server, "G35.C1", ICD10CM, view="other")).status == 400
 
 
 def test_the_page_buttons_lead_to_the_pdf(server: Server) -> None:
@@ -593,6 +601,7 @@ CANARY_QUERIES = [
     f"mainSearchCriteria.v.cs={ICD10CM}&mainSearchCriteria.v.c=G35.A&stage=never",
     f"mainSearchCriteria.v.cs={ICD10CM}&mainSearchCriteria.v.c=G35.A&informationRecipient.languageCode.c=fr",
     "type=cis&knowledgeResponseType=text/xml",
+    f"mainSearchCriteria.v.cs={ICD10CM}&mainSearchCriteria.v.c=G35.A&view=handout",
 ]
 
 
