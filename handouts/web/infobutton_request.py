@@ -122,6 +122,27 @@ def read_query(parameters: dict[str, list[str]], layouts: tuple[str, ...]) -> In
     overrides = _overrides(parameters, layouts)
     if len(code) > MAX_CODE_CHARS:
         raise InfobuttonError(400, CODE, f"a problem code has at most {MAX_CODE_CHARS} characters")
+    system = _code_system(code, named_system, overrides)
+    view = _single(parameters, VIEW).strip().lower()
+    if view not in ("", "handout"):
+        raise InfobuttonError(400, VIEW, "use view=handout for the handout as a web page, or leave it out")
+    asked = _single(parameters, LANGUAGE).strip()
+    recipient = _single(parameters, RECIPIENT).strip().upper()
+    return InfobuttonQuery(
+        response=response,
+        media_type=media_type,
+        code=code,
+        system=system,
+        recipient=recipient if recipient in ("PAT", "PROV") else "",
+        language=primary_language(asked) or "en",
+        language_asked=asked if _LANGUAGE_TAG.match(asked) else ("?" if asked else ""),
+        view=view,
+        overrides=overrides,
+    )
+
+
+def _code_system(code: str, named_system: str, overrides: dict[str, str]) -> CodeSystem | None:
+    """The code system of a given code; without a code, `type=` must say which handout."""
     system = None
     if code:
         if not named_system:
@@ -141,22 +162,7 @@ def read_query(parameters: dict[str, list[str]], layouts: tuple[str, ...]) -> In
         raise InfobuttonError(
             400, CODE, "give the problem code (e.g. G35.A with ICD-10-CM), or type= for an explicit handout"
         )
-    view = _single(parameters, VIEW).strip().lower()
-    if view not in ("", "handout"):
-        raise InfobuttonError(400, VIEW, "use view=handout for the handout as a web page, or leave it out")
-    asked = _single(parameters, LANGUAGE).strip()
-    recipient = _single(parameters, RECIPIENT).strip().upper()
-    return InfobuttonQuery(
-        response=response,
-        media_type=media_type,
-        code=code,
-        system=system,
-        recipient=recipient if recipient in ("PAT", "PROV") else "",
-        language=primary_language(asked) or "en",
-        language_asked=asked if _LANGUAGE_TAG.match(asked) else ("?" if asked else ""),
-        view=view,
-        overrides=overrides,
-    )
+    return system
 
 
 def answer_kind(parameters: dict[str, list[str]]) -> str:
