@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # 240-row batch in one process, as in the README
     python benchmarks/run.py --rows 1000 --jobs 2 --memory   # the larger batch, with memory per worker
+    python benchmarks/run.py --pack-only     # a handout and three topic sheets: one pack vs. four PDFs
 
 Every figure is measured against the baseline in the same run, and the two alternate (warm renders one
 by one, cold processes one by one, the bare batch before and after the pipeline's), so a busy machine
@@ -247,6 +248,34 @@ def measure_warm(spec: Any, job: Job, plain_job: Job, engine: Any, repeat: int) 
     ]  # fmt: skip
 
 
+def measure_pack(spec: Any, engine: Any, repeat: int) -> list[Line]:
+    """A pack (the handout and three topic sheets, one document) beside the sum of its parts made alone."""
+    from handouts.render import render_handout
+
+    sheets = tuple(sorted(engine.library("en").sheets))[:3]
+    if not sheets:
+        return [Line("pack: no topic sheets in the library", "-")]
+    pack = dataclasses.replace(spec, sheets=sheets)
+    alone = [spec, *(dataclasses.replace(spec, sheets=(s,), sheets_only=True) for s in sheets)]
+    pack_pages = render_handout(pack, engine).pages
+    parts_pages = sum(render_handout(part, engine).pages for part in alone)
+    timings = per_call(
+        [
+            lambda: render_handout(pack, engine),
+            *(lambda part=part: render_handout(part, engine) for part in alone),
+        ],
+        repeat,
+    )
+    together, apart = timings[0], sum(t.cpu for t in timings[1:])
+    names = ", ".join(sheets)
+    return [
+        Line(f"pack of the handout and {names}: CPU ms", f"{ms(together.cpu)} ({pack_pages} pages)",
+             "", "", ""),
+        Line("  the same four parts made one by one: CPU ms (sum)", f"{ms(apart)} ({parts_pages} pages)", "",
+             ratio(together.cpu, apart), "about 1x"),
+    ]  # fmt: skip
+
+
 def measure_cold(work: Path, job: Job, repeat: int) -> list[Line]:
     """`handouts build` as a new process, taking turns with a new process that imports ReportLab and lays
     out the same text."""
@@ -315,8 +344,11 @@ def measure(args: argparse.Namespace, work: Path) -> list[Line]:
     engine = Engine.from_dirs()
     jobs = variant_jobs(clinic, engine)
     spec = row_spec(0, clinic)
+    if args.pack_only:
+        return measure_pack(spec, engine, args.repeat)
     plain_job = job_for(dataclasses.replace(spec, clinic=None), engine)
     lines = measure_warm(spec, job_for_row(jobs, 0), plain_job, engine, args.repeat)
+    lines += measure_pack(spec, engine, args.repeat)
     lines += measure_cold(work, job_for_row(jobs, 0), args.repeat)
     batch_lines, summary = measure_batch(work, jobs, args.rows, args.jobs)
     if args.memory:
@@ -352,6 +384,7 @@ def main() -> int:
     parser.add_argument(
         "--memory", action="store_true", help="also measure memory per worker (a second batch)"
     )
+    parser.add_argument("--pack-only", action="store_true", help="only the pack against the sum of its parts")
     args = parser.parse_args()
     say(environment())
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from handouts.content.empty import refuse_empty
+from handouts.content.sheets import check_sheet_ids
 from handouts.content.translation import SOURCE_LANGUAGE, select_translated
 from handouts.engine import Engine
 from handouts.errors import RenderError
 from handouts.html.render import HtmlOptions, PageLink, render_html
 from handouts.layout.context import NO_FLOOR, PrintFloor
 from handouts.layout.environment import render_layout
+from handouts.layout.pack import Part, joined_xml, pack_attributes, unique_field_names
+from handouts.layout.sheets import SHEET_MAX_SQUEEZE, render_sheet_xml
+from handouts.pdf.pack import render_pack_pdf
 from handouts.pdf.render import PdfOptions, render_pdf
 from handouts.pdf.themes import check_printable
 from handouts.spec import HandoutSpec
@@ -36,7 +40,10 @@ MAX_SQUEEZE = 6
 
 
 def handout_xml(spec: HandoutSpec, engine: Engine, squeeze: int = 0, floor: PrintFloor = NO_FLOOR) -> str:
-    """Stages 1-4: select the blocks for the spec and render its layout to handout XML."""
+    """Stages 1-4: select the blocks for the spec and render its layout to handout XML (a `<pack>` with sheets)."""
+    if spec.sheets:
+        parts = pack_parts(spec, engine)
+        return joined_xml(parts, pack_attributes([parse_handout_xml(p.xml, f"part '{p.id}'") for p in parts]))
     library = engine.library(spec.language)
     source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
     selection = select_translated(library, source, spec)
@@ -51,8 +58,11 @@ def render_handout(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> 
     A layout that declares `max-pages` is laid out again with a growing `squeeze` until it fits; after
     the first draft, drafts only count their pages, and the one that fits is drawn.
     `fingerprint` (the batch's hash of the spec) is written to the XMP metadata when given.
+    A spec with topic sheets renders as one pack (render_pack).
     """
     with collector_paused():
+        if spec.sheets:
+            return render_pack(spec, engine, fingerprint)
         return _render_fitting(spec, engine, fingerprint)
 
 
@@ -178,3 +188,59 @@ def _render_once(
     if not drawn.pdf:  # a draft that does not fit (or was only measured): squeeze harder
         return Rendered(pdf=b"", pages=drawn.pages), max_pages
     return Rendered(pdf=drawn.pdf, pages=drawn.pages, xml=xml), max_pages
+
+
+def pack_parts(spec: HandoutSpec, engine: Engine, squeeze: Sequence[int] = ()) -> list[Part]:
+    """The core handout (unless sheets only) and each topic sheet, in order, as handout XML;
+    `squeeze[n]` is the squeeze asked of part n (0 when not given)."""
+    library = engine.library(spec.language)
+    source = engine.library(SOURCE_LANGUAGE) if spec.language != SOURCE_LANGUAGE else None
+    check_sheet_ids(spec.sheets, library, source or library)
+    core = replace(spec, sheets=(), sheets_only=False)
+    squeezes = iter([*squeeze, *[0] * (len(spec.sheets) + 1)])
+    parts = [] if spec.sheets_only else [Part("core", handout_xml(core, engine, next(squeezes)))]
+    for index, sheet_id in enumerate(spec.sheets):
+        notes = spec.notes if spec.sheets_only and index == 0 else ()  # care-team notes print once
+        sheet_spec = replace(core, notes=notes)
+        xml = render_sheet_xml(sheet_spec, library, source, sheet_id, engine.templates_dirs, next(squeezes))
+        parts.append(Part(sheet_id, xml))
+    return parts
+
+
+def render_pack(spec: HandoutSpec, engine: Engine, fingerprint: str = "") -> Rendered:
+    """The core handout and its topic sheets as one document: one story, one ReportLab build, one post-pass.
+
+    A part whose layout declares max-pages (a sheet: 2, or 4 in large print; the summary: 1) and
+    overflows is rendered again with a growing squeeze, as render_handout does for one handout; a sheet
+    that never fits is printed anyway, on more pages (the page-budget tests catch it).
+    """
+    theme = engine.theme(spec.theme)
+    check_printable(spec.user_text(), theme)
+    caps = [*([] if spec.sheets_only else [MAX_SQUEEZE]), *[SHEET_MAX_SQUEEZE] * len(spec.sheets)]
+    squeeze = [0] * len(caps)
+    clinic = spec.clinic
+    options = PdfOptions(
+        paper=spec.paper,
+        origin="pack",
+        accent=clinic.accent if clinic else None,
+        logo=clinic.logo if clinic else None,
+        fillable=spec.fillable,
+        tagged=spec.tagged,
+        fingerprint=fingerprint,
+        page_limit=1,  # any number: a part over its own max-pages returns a draft
+    )
+    while True:
+        parts = pack_parts(spec, engine, squeeze)
+        roots = [(p.id, parse_handout_xml(p.xml, f"part '{p.id}' output")) for p in parts]
+        unique_field_names(roots)
+        attrs = pack_attributes([root for _, root in roots])
+        drawn = render_pack_pdf(roots, attrs, theme, options, duplex=spec.duplex)
+        if drawn.pdf:
+            return Rendered(pdf=drawn.pdf, pages=drawn.pages, xml=joined_xml(parts, attrs))
+        limits = [HandoutMeta.from_root(root).max_pages or 0 for _, root in roots]
+        over = [i for i, (n, limit) in enumerate(zip(drawn.part_pages, limits, strict=True)) if n > limit > 0]
+        squeezable = [i for i in over if squeeze[i] < caps[i]]
+        for index in squeezable:
+            squeeze[index] += 1
+        if not squeezable:
+            options = replace(options, page_limit=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -53,6 +54,11 @@ class HandoutSpec:
     fillable: bool = True
     tagged: bool = True
     allow_fallback: bool = False
+    sheets: tuple[str, ...] = ()
+    """Topic sheets printed after the core handout, in this order, as one document (a pack)."""
+    sheets_only: bool = False
+    duplex: bool = False
+    """Start each part of a pack on an odd page, for two-sided printing."""
     country: str | None = None
     """ISO 3166 code given for this handout; None leaves it to the clinic, then US (see help_country)."""
 
@@ -80,7 +86,7 @@ class HandoutSpec:
 SPEC_KEYS = (
     "type", "stage", "audience", "language", "paper", "print", "layout", "sections",
     "skip_sections", "clinic", "notes", "patient_name", "date", "url", "fillable", "tags",
-    "allow_fallback", "country",
+    "allow_fallback", "country", "sheets", "sheets_only", "duplex",
 )  # fmt: skip
 
 
@@ -271,9 +277,24 @@ class _SpecChecker(_ValueReader):
             "fillable": self.flag(data, "fillable", True),
             "tagged": self.flag(data, "tags", True),
             "allow_fallback": self.flag(data, "allow_fallback", False),
+            **self.sheet_values(data),
             "country": self.country(data.get("country")),
         }
         return HandoutSpec(**values)
+
+    def sheet_values(self, data: dict[str, Any]) -> dict[str, Any]:
+        """`sheets`, `sheets_only` and `duplex`; whether each sheet exists is checked against the library."""
+        sheets, problem = parse_sheet_ids(data.get("sheets"))
+        if problem:
+            self.fail("sheets", *problem)
+        only = self.flag(data, "sheets_only", False)
+        if only and not sheets:
+            self.fail("sheets_only", "is true but no sheets are given", "add sheets, e.g. sheets: [fatigue]")
+        if data.get("layout") == "sheet":
+            self.fail(
+                "layout", "'sheet' is the layout of topic sheets", "ask for sheets with `sheets` instead"
+            )
+        return {"sheets": sheets, "sheets_only": only, "duplex": self.flag(data, "duplex", False)}
 
     def notes(self, value: Any) -> tuple[str, ...]:
         if value is None or value == "":
@@ -352,3 +373,30 @@ def _show(value: object) -> str:
     """Quote a user value for a message, shortened so one line stays one line."""
     text = " ".join(str(value).split())
     return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def parse_sheet_ids(value: Any) -> tuple[tuple[str, ...], tuple[str, str] | None]:
+    """Sheet ids from a list, a JSON list, or text split on `,` or `|`; with (what, how) when invalid.
+
+    Repeated ids are printed once, in their first place.
+    """
+    if value is None or value == "" or value == []:
+        return (), None
+    items: Any = value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                items = json.loads(text)
+            except json.JSONDecodeError:
+                return (), ("is not a JSON list", 'write it as ["fatigue", "mood"] or fatigue|mood')
+        else:
+            items = re.split(r"[,|]", text)
+    if not isinstance(items, list | tuple):
+        return (), ("must be a list of sheet ids", "for example: fatigue, pregnancy")
+    ids = tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+    bad = [i for i in ids if not _NAME.match(i)]
+    if bad:
+        shown = bad[0] if len(bad[0]) <= 40 else bad[0][:37] + "..."
+        return (), (f"{shown!r} is not a sheet id", "run `handouts list` to see them")
+    return ids, None

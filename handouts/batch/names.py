@@ -13,7 +13,9 @@ from handouts.spec import HandoutSpec
 from handouts.vocabulary import GENERAL
 
 DEFAULT_NAME = "{id}-{type}-{language}.pdf"
-NAME_FIELDS = ("id", "row", "type", "stage", "audience", "language", "paper", "print", "layout", "date")
+NAME_FIELDS = (
+    "id", "row", "type", "stage", "audience", "language", "paper", "print", "layout", "sheets", "date",
+)  # fmt: skip
 """What `--name` may use. Never the patient's name or notes."""
 _UNSAFE = re.compile(r"[^\w.-]+")
 _FORMATTER = string.Formatter()
@@ -69,6 +71,7 @@ def output_name(template: str, spec: HandoutSpec, row_id: str, number: int) -> s
         "paper": spec.paper,
         "print": spec.print_size,
         "layout": spec.layout,
+        "sheets": "-".join(spec.sheets) or "none",
         "date": spec.date.isoformat(),
     }
     return _FORMATTER.vformat(template, (), values)

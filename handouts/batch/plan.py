@@ -12,6 +12,7 @@ from handouts.batch.fingerprint import spec_fingerprint
 from handouts.batch.manifest import ROW_KEYS, ManifestRow, manifest_format, read_manifest
 from handouts.batch.names import name_problem, output_name, safe_part
 from handouts.batch.options import MAX_LISTED_PROBLEMS, BatchOptions, PlanSummary, RowPlan
+from handouts.batch.sheets import sheet_problems
 from handouts.clinic import Clinic, load_clinic
 from handouts.engine import Engine
 from handouts.errors import ManifestError, Problem, SpecError
@@ -53,6 +54,8 @@ class Planner:
         safe_id = safe_part(row_id) or str(row.number)
         problems += self.unknown_keys(data, origin)
         spec = self.parse(data, origin, problems)
+        if spec is not None:
+            problems += sheet_problems(spec, origin, self.options.content_dirs, self.options.templates_dirs)
         if spec is not None and not problems:
             problems += self.unprintable(spec, origin)
         if spec is not None and not problems:

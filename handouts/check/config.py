@@ -18,6 +18,7 @@ SEVERITIES = ("error", "warning", "off")
 RULES = (
     "long_sentence", "long_list", "undefined_term", "term_before_definition", "acronym", "percentage",
     "passive_voice", "missing_translation", "stale_translation", "unused_source", "banned_word", "question_count",
+    "sheet_shape",
     *REVIEW_RULES,
 )  # fmt: skip
 WARNING_ONLY = frozenset({"passive_voice"})

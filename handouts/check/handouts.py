@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -62,6 +62,8 @@ class LanguageCheck:
         default_factory=lambda: defaultdict(list)
     )
     handouts: list[HandoutScore] = field(default_factory=list)
+    more_blocks: dict[str, Block] = field(default_factory=dict)
+    """Blocks outside library.blocks that an extra check rendered (topic sheets), scored like the others."""
 
     @property
     def settings(self) -> LanguageConfig:
@@ -73,9 +75,13 @@ class LanguageCheck:
 
 
 def check_language(
-    library: Library, request: CheckRequest, problems: Problems
+    library: Library,
+    request: CheckRequest,
+    problems: Problems,
+    extra: Sequence[Callable[[LanguageCheck], None]] = (),
 ) -> tuple[list[BlockScore], list[HandoutScore]]:
-    """Render every block and layout for every tailoring; check and score the text."""
+    """Render every block and layout for every tailoring, then run the `extra` checks (topic sheets);
+    check and score the text."""
     check = LanguageCheck(library, request, problems)
     layouts = layout_names(request.templates_dirs)
     if request.config.handout_layout not in layouts:
@@ -85,11 +91,12 @@ def check_language(
         )  # fmt: skip
     for combination in COMBINATIONS:
         check_tailoring(check, combination, layouts)
+    for more in extra:
+        more(check)
     report_unexplained(check)
     check_front_matter_text(check)
-    return [
-        score_block(check, library.blocks[i], xmls) for i, xmls in sorted(check.variants.items())
-    ], check.handouts
+    blocks = {**check.more_blocks, **library.blocks}
+    return [score_block(check, blocks[i], xmls) for i, xmls in sorted(check.variants.items())], check.handouts
 
 
 def check_tailoring(

@@ -15,6 +15,7 @@ from handouts.check.handouts import check_language
 from handouts.check.lines import line_of, read_lines
 from handouts.check.model import BlockScore, CheckRequest, HandoutScore, Problems, Report, display
 from handouts.check.review import check_review_rules
+from handouts.check.sheets import check_sheet_translation, check_sheets, sheet_blocks, sheet_sources
 from handouts.content.loader import read_library
 from handouts.content.model import Block, Library
 from handouts.content.translation import language_name, translated_dir
@@ -36,13 +37,14 @@ def run_check(request: CheckRequest) -> Report:
     for library in libraries.values():
         if source is not None and library.language != source.language:
             check_translation(source, library, problems)
+            check_sheet_translation(source, library, problems, check_translated_block)
     themes = load_themes(request.templates_dirs, problems)
     check_glyphs(libraries.values(), themes, request.templates_dirs, problems)
     blocks: list[BlockScore] = []
     handouts: list[HandoutScore] = []
     for library in libraries.values():
         check_review_rules(library, request, problems)
-        language_blocks, language_handouts = check_language(library, request, problems)
+        language_blocks, language_handouts = check_language(library, request, problems, extra=(check_sheets,))
         blocks += language_blocks
         handouts += language_handouts
     return Report(
@@ -62,7 +64,7 @@ def load_checked(request: CheckRequest, language: str, problems: Problems) -> Li
     """The library as far as it loads, with the loader's problems and the review dates checked."""
     library, found = read_library(request.content_dirs, language)
     problems.take(found, "content")
-    for block in library.blocks.values():
+    for block in (*library.blocks.values(), *sheet_blocks(library).values()):
         check_review(block, request.today, request.config.review_warning_days, problems)
     return without_unknown_sources(library)
 
@@ -138,6 +140,7 @@ def check_block_ids(paths: Sequence[Path], problems: Problems) -> None:
 def check_sources(libraries: dict[str, Library], problems: Problems) -> None:
     """Sources that no block of any checked language cites."""
     cited = {s for library in libraries.values() for block in library.blocks.values() for s in block.sources}
+    cited |= {s for library in libraries.values() for s in sheet_sources(library)}
     for library in libraries.values():
         for source_id in library.sources:
             if source_id in cited:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the batch package loads only when the command runs
     default="{id}-{type}-{language}.pdf",
     show_default=True,
     help="File name of each handout. Fields: {id} {row} {type} {stage} {audience} {language} {paper} "
-    "{print} {layout} {date}; never the patient's name. May contain / for folders inside OUTDIR.",
+    "{print} {layout} {sheets} {date}; never the patient's name. May contain / for folders inside OUTDIR.",
 )
 @click.option(
     "--format",
@@ -92,8 +92,9 @@ def batch(
     MANIFEST is CSV (a header row of spec keys), a YAML list of mappings, or JSON Lines. Each row
     takes the keys of a `handouts build --spec` file (type, stage, audience, language, paper,
     print, layout, sections, skip_sections, clinic, notes, patient_name, date, url, fillable,
-    tags, allow_fallback, country) plus an optional `id`. In CSV, separate several notes or sections with
-    `|`, or write a JSON list. Clinic files and logos are relative to the manifest and must be in
+    tags, allow_fallback, country, sheets, sheets_only, duplex) plus an optional `id`. In CSV,
+    separate several notes, sections or sheets with `|`, or write a JSON list. A row with `sheets`
+    prints the handout and those topic sheets as one PDF. Clinic files and logos are relative to the manifest and must be in
     its folder or an --assets folder.
 
     Every row and file name is checked before anything renders. Rows with problems are listed and

@@ -37,6 +37,19 @@ from handouts.vocabulary import AUDIENCES, LANGUAGES, PAPERS, PRINT_SIZES, STAGE
 @click.option("--sections", help="Only these sections, comma-separated (see `handouts list`).")
 @click.option("--skip-sections", help="Leave out these sections, comma-separated.")
 @click.option(
+    "--sheets",
+    help="Topic sheets printed after the handout in one PDF, comma-separated (see `handouts list`).",
+)
+@click.option(
+    "--sheets-only", is_flag=True, default=None, help="Print only the topic sheets given by --sheets."
+)
+@click.option(
+    "--duplex",
+    is_flag=True,
+    default=None,
+    help="Start each sheet of a pack on an odd page (two-sided printing).",
+)
+@click.option(
     "--clinic",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Clinic profile YAML: name, department, phone, website, address, logo, accent.",

@@ -1,13 +1,17 @@
-"""`handouts list`: the layouts, themes and sections a handout can be built from."""
+"""`handouts list`: the layouts, themes, sections and topic sheets a handout can be built from."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_option
 from handouts.vocabulary import LANGUAGES
+
+if TYPE_CHECKING:
+    from handouts.engine import Engine
 
 
 @click.command(name="list", context_settings=CONTEXT)
@@ -50,3 +54,17 @@ def list_(
         )
         click.echo(f"  {block.topic:<13} {block.id:<28} {tags}")
     click.echo(f"\nQuestions: {len(library.questions)}   Glossary terms: {len(library.glossary)}")
+    click.echo("\n".join(sheet_lines(engine)))
+
+
+def sheet_lines(engine: Engine) -> list[str]:
+    """A heading, then one line per topic sheet: id, English title (else the first), languages."""
+    titles: dict[str, dict[str, str]] = {}
+    for language in LANGUAGES:
+        for sheet in engine.library(language).sheets.values():
+            titles.setdefault(sheet.id, {})[language] = sheet.title
+    lines = [f"\nSheets ({len(titles)}):"]
+    for sheet_id, by_language in sorted(titles.items()):
+        title = by_language.get("en") or next(iter(by_language.values()))
+        lines.append(f"  {sheet_id:<22} {title:<40} {', '.join(by_language)}")
+    return lines

@@ -23,6 +23,10 @@ from handouts.cli.options import CONTEXT, content_dir_option, templates_dir_opti
     "--print-sizes", help="Only these print sizes, comma-separated: standard, large.  [default: both]"
 )
 @click.option(
+    "--sheets",
+    help="Only these topic sheets, comma-separated, or none.  [default: every sheet, as sheets/ID-LANG-PAPER-PRINT.pdf]",
+)
+@click.option(
     "--clinic",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Clinic profile YAML printed on every handout.",
@@ -56,12 +60,14 @@ def site(
     templates_dirs: tuple[Path, ...],
     **filters: str | None,
 ) -> None:
-    """Write a static site to OUTDIR: every standard handout as a web page and as PDFs, and an index.html.
+    """Write a static site to OUTDIR: every standard handout and topic sheet as PDFs, the handouts as web pages too.
 
     One PDF for each type of MS (and a general one), print size, paper size and language, all for
     a patient who is newly diagnosed, and beside them one web page for each type, print size and
-    language (both paper sizes share it). The index has plain links grouped by language, type and
-    print size, the web page first: upload OUTDIR to any web host; there is no server code and no JavaScript.
+    language (both paper sizes share it); every topic sheet alone in each language it is written in
+    (sheets/ID-LANG-PAPER-PRINT.pdf, e.g. sheets/fatigue-en-letter-standard.pdf). The index has plain
+    links grouped by language, type and print size, the web page first: upload OUTDIR to any web host;
+    there is no server code and no JavaScript.
     """
     from handouts.clinic import load_clinic
     from handouts.engine import Engine

@@ -16,6 +16,7 @@ from handouts.content.model import (
     Term,
     Topic,
 )
+from handouts.content.sheets import SheetParts, finish_sheets, gather_sheets
 from handouts.errors import ContentError, HandoutsError, Problem
 from handouts.vocabulary import WEB_SCHEMES
 from handouts.yamlfile import parse_yaml, read_text
@@ -62,6 +63,7 @@ class _Loader:
         self.sources: dict[str, Source] = {}
         self.files: list[Path] = []
         self.root = Path()
+        self.sheet_parts: dict[str, SheetParts] = {}
 
     def load_dir(self, directory: Path) -> None:
         if not directory.is_dir():
@@ -77,17 +79,14 @@ class _Loader:
         self._sources(lang_dir / "sources.yaml")
         self._topics(lang_dir / "topics.yaml")
         self._glossary(lang_dir / "glossary.yaml")
-        self._questions(lang_dir / "questions.yaml")
+        self.questions.update((q.id, q) for q in self.read_questions(lang_dir / "questions.yaml"))
         for path in sorted(lang_dir.glob("*/*.md")):
-            problem = link_problem(path, self.root)
-            if problem:
-                self.problems.append(problem)
+            if not self.usable(path):
                 continue
-            block, read = read_block(path, self.language, self.problems)
-            if read:
-                self.files.append(path)
+            block = self.read_block(path)
             if block:
                 self.blocks[block.id] = block
+        gather_sheets(self, lang_dir / "sheets")
 
     def finish(self) -> Library:
         cross_check(self.topics, self.blocks.values(), self.sources, self.language, self.problems)
@@ -99,7 +98,24 @@ class _Loader:
             glossary=tuple(self.glossary.values()),
             sources=dict(self.sources),
             files=tuple(self.files),
+            sheets=finish_sheets(self),
         )
+
+    def usable(self, path: Path) -> bool:
+        """False, with the problem recorded, for a symbolic link to nothing or to outside the directory."""
+        problem = link_problem(path, self.root)
+        self.problems += [problem] if problem else []
+        return problem is None
+
+    def read_yaml(self, path: Path) -> Any:
+        """A YAML file's data, or None when it is missing or broken (the problem is recorded)."""
+        return self._yaml(path)
+
+    def read_block(self, path: Path) -> Block | None:
+        """One block file, validated (problems are recorded), and remembered as a file read."""
+        block, read = read_block(path, self.language, self.problems)
+        self.files += [path] if read else []
+        return block
 
     def _yaml(self, path: Path) -> Any:
         if not path.is_file():
@@ -170,29 +186,28 @@ class _Loader:
                 also=tuple(str(a) for a in (also if isinstance(also, list) else [also])),
             )
 
-    def _questions(self, path: Path) -> None:
+    def read_questions(self, path: Path) -> list[Question]:
+        """The valid questions of one questions.yaml; problems are recorded."""
         data = self._yaml(path)
-        if data is None:
-            return
-        if not isinstance(data, list):
-            self.problems.append(
-                Problem("must be a list of questions", "see docs/content.md", file=str(path), line=1)
-            )
-            return
-        for entry in data:
-            if not isinstance(entry, Mapping) or not entry.get("id") or not entry.get("text"):
-                self.problems.append(Problem("each question needs id and text", file=str(path), line=1))
-                continue
-            line = line_of(path, f"id: {entry['id']}")
-            tags = parse_tags(entry, (path, line, f"question '{entry['id']}'"), self.problems)
-            if tags:
-                self.questions[str(entry["id"])] = Question(
-                    id=str(entry["id"]),
-                    text=" ".join(str(entry["text"]).split()),
-                    tags=tags,
-                    path=path,
-                    line=line,
-                )
+        return [] if data is None else parse_questions(data, path, self.problems)
+
+
+def parse_questions(data: Any, path: Path, problems: list[Problem]) -> list[Question]:
+    """The questions of a questions.yaml's data that have an id, a text and valid tags."""
+    if not isinstance(data, list):
+        problems.append(Problem("must be a list of questions", "see docs/content.md", file=str(path), line=1))
+        return []
+    found: list[Question] = []
+    for entry in data:
+        if not isinstance(entry, Mapping) or not entry.get("id") or not entry.get("text"):
+            problems.append(Problem("each question needs id and text", file=str(path), line=1))
+            continue
+        line = line_of(path, f"id: {entry['id']}")
+        tags = parse_tags(entry, (path, line, f"question '{entry['id']}'"), problems)
+        if tags:
+            text = " ".join(str(entry["text"]).split())
+            found.append(Question(id=str(entry["id"]), text=text, tags=tags, path=path, line=line))
+    return found
 
 
 def cross_check(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts.vocabulary import GENERAL
@@ -98,6 +98,27 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Sheet:
+    """One topic sheet in one language: its title, the facts it relies on, its blocks (in order) and questions."""
+
+    id: str
+    title: str
+    subtitle: str
+    facts: tuple[str, ...]
+    blocks: tuple[Block, ...]
+    questions: tuple[Question, ...]
+    path: Path
+    """Its sheet.yaml."""
+    language: str
+    time_sensitive: tuple[str, ...] = ()
+
+    @property
+    def when_to_call_id(self) -> str:
+        """The block printed last, under "when to call": `<sheet-id>-when-to-call`."""
+        return f"{self.id}-when-to-call"
+
+
+@dataclass(frozen=True)
 class Library:
     """All content for one language, after later directories have overridden earlier ones."""
 
@@ -108,6 +129,8 @@ class Library:
     glossary: tuple[Term, ...]
     sources: Mapping[str, Source]
     files: tuple[Path, ...]
+    sheets: Mapping[str, Sheet] = field(default_factory=dict)
+    """Topic sheets by id (content/<language>/sheets/<id>/), in id order."""
 
     def topic_ids(self) -> list[str]:
         return [topic.id for topic in self.topics]

@@ -7,11 +7,11 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from handouts.content.model import Block, Library, Question, Source, Tags, Term, Topic
+from handouts.content.model import Block, Library, Question, Sheet, Source, Tags, Term, Topic
 
 T = TypeVar("T")
 
@@ -43,6 +43,7 @@ def library_to_json(library: Library) -> bytes:
         "glossary": [_encode(t) for t in library.glossary],
         "sources": [_encode(s) for s in library.sources.values()],
         "files": [str(p) for p in library.files],
+        "sheets": [_encode_sheet(sheet) for sheet in library.sheets.values()],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -60,7 +61,23 @@ def library_from_json(text: bytes) -> Library:
         glossary=tuple(_decode(Term, t) for t in data["glossary"]),
         sources={s.id: s for s in sources},
         files=tuple(Path(p) for p in data["files"]),
+        sheets={sheet.id: sheet for sheet in (_decode_sheet(entry) for entry in data["sheets"])},
     )
+
+
+def _encode_sheet(sheet: Sheet) -> dict[str, Any]:
+    """A topic sheet: its own fields, then its blocks and questions."""
+    return {
+        "sheet": _encode(replace(sheet, blocks=(), questions=())),
+        "blocks": [_encode(b) for b in sheet.blocks],
+        "questions": [_encode(q) for q in sheet.questions],
+    }
+
+
+def _decode_sheet(entry: dict[str, Any]) -> Sheet:
+    sheet = _decode(Sheet, entry["sheet"])
+    blocks = tuple(_decode(Block, b) for b in entry["blocks"])
+    return replace(sheet, blocks=blocks, questions=tuple(_decode(Question, q) for q in entry["questions"]))
 
 
 def _encode(value: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -92,9 +92,9 @@ def layout_environment(templates_dirs: tuple[Path, ...], language: str) -> Bound
 
 
 def layout_names(templates_dirs: Sequence[Path]) -> list[str]:
-    return sorted(
-        {p.name.removesuffix(".xml.j2") for d in templates_dirs for p in (d / "layouts").glob("*.xml.j2")}
-    )
+    """Layouts a handout may choose; `sheet` lays out topic sheets and is asked for with `sheets`."""
+    found = {p.name.removesuffix(".xml.j2") for d in templates_dirs for p in (d / "layouts").glob("*.xml.j2")}
+    return sorted(found - {"sheet"})
 
 
 @lru_cache(maxsize=1)
@@ -224,11 +224,16 @@ def render_layout(
     templates_dirs: tuple[Path, ...],
     squeeze: int = 0,
     floor: PrintFloor = NO_FLOOR,
+    layout: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
-    """Render the spec's layout to handout XML text; `squeeze` > 0 asks a page-limited layout for less,
-    never below `floor` (what the standard-print twin of a large-print handout prints)."""
+    """Render the spec's layout (or `layout`, with `extra` variables) to handout XML text; `squeeze` > 0
+    asks a page-limited layout for less, never below `floor` (what the standard-print twin of a
+    large-print handout prints)."""
     with template_budget():  # one budget for the layout and every block body it shows
-        return _render_layout(spec, library, selection, templates_dirs, squeeze, floor)
+        return _render_layout(
+            spec, library, selection, templates_dirs, squeeze, floor, layout or spec.layout, extra or {}
+        )
 
 
 def _render_layout(
@@ -237,7 +242,9 @@ def _render_layout(
     selection: Selection,
     templates_dirs: tuple[Path, ...],
     squeeze: int,
-    floor: PrintFloor = NO_FLOOR,
+    floor: PrintFloor,
+    layout: str,
+    extra: Mapping[str, Any],
 ) -> str:
     env = layout_environment(templates_dirs, spec.language)
     sections = [
@@ -269,12 +276,13 @@ def _render_layout(
         "squeeze": squeeze,
         "floor": floor,
         "country": spec.help_country,
+        **extra,
     }
     try:
-        template = env.get_template(f"layouts/{spec.layout}.xml.j2")
+        template = env.get_template(f"layouts/{layout}.xml.j2")
     except jinja2.TemplateNotFound as exc:
         known = ", ".join(layout_names(templates_dirs))
-        raise LayoutError(f"unknown layout '{spec.layout}' (available layouts: {known})") from exc
+        raise LayoutError(f"unknown layout '{layout}' (available layouts: {known})") from exc
     except jinja2.TemplateSyntaxError as exc:
         raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
     try:
@@ -284,10 +292,10 @@ def _render_layout(
     except jinja2.TemplateSyntaxError as exc:  # an included partial, compiled when it is first used
         raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
     except jinja2.UndefinedError as exc:
-        where = _template_line(exc) or f"layout '{spec.layout}'"
+        where = _template_line(exc) or f"layout '{layout}'"
         raise LayoutError(f"{where}: {exc} (check the layout's variable names)") from exc
     except Exception as exc:
-        where = _template_line(exc) or template.filename or f"layout '{spec.layout}'"
+        where = _template_line(exc) or template.filename or f"layout '{layout}'"
         raise LayoutError(f"{where}: {_template_problem(exc, 'layout')}") from exc
 
 

@@ -225,12 +225,18 @@ def handout_page_policy(page: str) -> str:
 
 def download_name(spec: HandoutSpec, extension: str = "pdf") -> str:
     """A file name from the options only, never from the patient's name or notes."""
-    parts = ["ms-handout", spec.type or GENERAL, spec.stage, spec.audience]
+    parts = [
+        "ms-sheets" if spec.sheets_only else "ms-handout",
+        spec.type or GENERAL,
+        spec.stage,
+        spec.audience,
+    ]
     if spec.layout != "standard":
         parts.append(spec.layout)
     parts += [spec.language, spec.paper]
     if spec.print_size == "large":
         parts.append("large-print")
+    parts += spec.sheets  # sheet ids are checked names: lowercase letters, digits and -
     return "-".join(parts) + "." + extension
 
 

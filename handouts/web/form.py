@@ -35,6 +35,8 @@ class FormValues:
     country: str = ""
     sections: tuple[str, ...] | None = None
     allow_fallback: bool = False
+    sheets: tuple[str, ...] = ()
+    sheets_only: bool = False
     notes: str = ""
     patient_name: str = ""
     action: str = "download"
@@ -60,6 +62,8 @@ def read_form(form: MultiDict[str, str]) -> FormValues:
         country=form.get("country", given.country),
         sections=sections if sections or SECTIONS_SHOWN in form else None,
         allow_fallback=form.get("allow_fallback", "") in ("on", "true", "1", "yes"),
+        sheets=tuple(form.getlist("sheets")),
+        sheets_only=form.get("sheets_only", "") in ("on", "true", "1", "yes"),
         notes=form.get("notes", ""),
         patient_name=form.get("patient_name", ""),
         action=action if action in ACTIONS else "download",
@@ -84,6 +88,8 @@ def spec_keys(values: FormValues, clinic: Clinic | None) -> dict[str, Any]:
         "country": values.country or None,
         "sections": list(values.sections) if values.sections else None,
         "allow_fallback": values.allow_fallback,
+        "sheets": list(values.sheets),
+        "sheets_only": values.sheets_only,
         "notes": note_lines(values.notes),
         "patient_name": values.patient_name,
         "clinic": clinic,
@@ -111,6 +117,12 @@ def offer_problems(values: FormValues, offer: Offer) -> list[Problem]:
     if unknown:
         problems.append(
             _problem("sections", f"{unknown[0]!r} is not a section here", "tick sections from the list")
+        )
+    sheets = {sheet.id for sheet in offer.sheets}
+    strange = [s for s in values.sheets if s not in sheets]
+    if strange:
+        problems.append(
+            _problem("sheets", f"{strange[0][:40]!r} is not a sheet here", "tick sheets from the list")
         )
     return problems
 

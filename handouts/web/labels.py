@@ -32,6 +32,8 @@ FIELD_LABELS = {
     "layout": "Layout",
     "country": "Country for the help numbers",
     "sections": "Sections",
+    "sheets": "Topic sheets",
+    "sheets_only": "Topic sheets only",
     "allow_fallback": "Missing translations",
     "notes": "Notes from the care team",
     "patient_name": "Patient's name",

@@ -20,6 +20,8 @@ class Offer:
     languages: tuple[str, ...]
     layouts: tuple[str, ...]
     sections: tuple[Topic, ...]
+    sheets: tuple[Topic, ...] = ()
+    """Topic sheets (id and English title), offered as checkboxes."""
 
 
 def make_offer(engine: Engine) -> Offer:
@@ -29,6 +31,7 @@ def make_offer(engine: Engine) -> Offer:
         languages=offered_languages(engine),
         layouts=tuple(layout_names(engine.templates_dirs)),
         sections=source.topics,
+        sheets=tuple(Topic(s.id, s.title) for s in source.sheets.values()),
     )
 
 

@@ -24,6 +24,7 @@ from handouts.web.labels import LANGUAGE_NAMES, label
 from handouts.web.options import offered_languages, untranslated
 from handouts.web.site_folder import check_site_folder
 from handouts.web.site_page import SitePdf, Variant, render_site_index
+from handouts.web.site_sheets import site_sheets
 from handouts.write import write_atomic
 
 SITE_TYPES = TYPE_CHOICES
@@ -56,13 +57,24 @@ def site_variants(
 def chosen_variants(
     engine: Engine, filters: Mapping[str, str | None], allow_fallback: bool, warn: Callable[[str], None]
 ) -> list[Variant]:
-    """The variants the `site` command's filters ask for (each a comma-separated list, or None for all)."""
-    return site_variants(
+    """The variants the `site` command's filters ask for (each a comma-separated list, or None for all),
+    then every topic sheet alone in each language it is translated into."""
+    print_sizes = parse_choices(filters.get("print_sizes"), PRINT_SIZES, "--print-sizes")
+    papers = parse_choices(filters.get("papers"), PAPERS, "--papers")
+    languages = site_languages(engine, filters.get("languages"), allow_fallback, warn)
+    handouts = site_variants(
         types=parse_choices(filters.get("types"), SITE_TYPES, "--types"),
-        print_sizes=parse_choices(filters.get("print_sizes"), PRINT_SIZES, "--print-sizes"),
-        papers=parse_choices(filters.get("papers"), PAPERS, "--papers"),
-        languages=site_languages(engine, filters.get("languages"), allow_fallback, warn),
+        print_sizes=print_sizes,
+        papers=papers,
+        languages=languages,
     )
+    sheets = [
+        Variant("general", size, paper, language, sheet=sheet_id, title=title)
+        for language, sheet_id, title in site_sheets(engine, filters.get("sheets"), languages)
+        for size in print_sizes
+        for paper in papers
+    ]
+    return handouts + sheets
 
 
 def parse_choices(text: str | None, valid: Sequence[str], option: str) -> tuple[str, ...]:
@@ -116,6 +128,7 @@ def variant_spec(
         "print": variant.print_size,
         "clinic": clinic,
         "allow_fallback": allow_fallback,
+        **({"sheets": [variant.sheet], "sheets_only": True} if variant.sheet else {}),
     }
     if base_url:
         data["url"] = page_url(base_url, variant)
@@ -234,6 +247,8 @@ def build_site(
     page_names = [v.page_name for v in pages]
     html = render_pages(engine, page_jobs, page_names, jobs or default_jobs(), progress)
     pdfs = [SitePdf(v, r.pages, len(r.pdf)) for v, r in zip(variants, rendered, strict=True)]
+    for folder in sorted({(outdir / v.filename).parent for v in variants}):
+        make_folder(folder)
     for pdf, result in zip(pdfs, rendered, strict=True):
         write_atomic(outdir / pdf.variant.filename, result.pdf)
     for name, text in zip(page_names, html, strict=True):

@@ -25,16 +25,32 @@ class Variant:
     print_size: str
     paper: str
     language: str
+    sheet: str = ""
+    """A topic sheet's id when this variant is that sheet alone."""
+    title: str = ""
 
     @property
     def filename(self) -> str:
-        """A clean, stable name, e.g. ms-rrms-en-large-print-a4.pdf."""
+        """A clean, stable name, e.g. ms-rrms-en-large-print-a4.pdf or sheets/fatigue-en-a4-large.pdf."""
+        if self.sheet:
+            return sheet_filename(self.sheet, self.language, self.paper, self.print_size)
         return f"ms-{self.type}-{self.language}-{self.print_size}-print-{self.paper}.pdf"
 
     @property
     def page_name(self) -> str:
         """Its web page, shared by both paper sizes, e.g. ms-rrms-en-large-print.html."""
         return f"ms-{self.type}-{self.language}-{self.print_size}-print.html"
+
+
+SHEETS_FOLDER = "sheets"
+
+
+def sheet_filename(sheet_id: str, language: str, paper: str, print_size: str) -> str:
+    """The stable published name of a sheet PDF, e.g. sheets/fatigue-en-letter-standard.pdf.
+
+    Printed QR codes point at these names: never change the pattern.
+    """
+    return f"{SHEETS_FOLDER}/{sheet_id}-{language}-{paper}-{print_size}.pdf"
 
 
 @dataclass(frozen=True)
@@ -71,27 +87,42 @@ class LanguageGroup:
     language: str
     name: str
     types: tuple[TypeGroup, ...]
+    sheets: tuple[TypeGroup, ...] = ()
+    """Topic sheets, each alone, grouped like the types."""
 
 
 def group_pdfs(pdfs: Sequence[SitePdf]) -> list[LanguageGroup]:
     """Language -> type -> print size -> the papers, each level in the order the PDFs came."""
     groups = []
     for language in _unique(p.variant.language for p in pdfs):
-        in_language = [p for p in pdfs if p.variant.language == language]
+        in_language = [p for p in pdfs if p.variant.language == language and not p.variant.sheet]
         types = []
         for type_ in _unique(p.variant.type for p in in_language):
             of_type = [p for p in in_language if p.variant.type == type_]
-            rows = tuple(
-                SizeRow(
-                    size,
-                    labels.label(labels.PRINT_LABELS, size),
-                    tuple(p for p in of_type if p.variant.print_size == size),
-                )
-                for size in _unique(p.variant.print_size for p in of_type)
+            types.append(
+                TypeGroup(type_, f"{language}-{type_}", type_title(type_, language), size_rows(of_type))
             )
-            types.append(TypeGroup(type_, f"{language}-{type_}", type_title(type_, language), rows))
-        groups.append(LanguageGroup(language, labels.label(labels.LANGUAGE_NAMES, language), tuple(types)))
+        sheets = []
+        in_language = [p for p in pdfs if p.variant.language == language and p.variant.sheet]
+        for sheet in _unique(p.variant.sheet for p in in_language):
+            of_sheet = [p for p in in_language if p.variant.sheet == sheet]
+            title = of_sheet[0].variant.title
+            sheets.append(TypeGroup(sheet, f"{language}-sheet-{sheet}", title, size_rows(of_sheet)))
+        name = labels.label(labels.LANGUAGE_NAMES, language)
+        groups.append(LanguageGroup(language, name, tuple(types), tuple(sheets)))
     return groups
+
+
+def size_rows(pdfs: Sequence[SitePdf]) -> tuple[SizeRow, ...]:
+    """One row per print size, holding its papers."""
+    return tuple(
+        SizeRow(
+            size,
+            labels.label(labels.PRINT_LABELS, size),
+            tuple(p for p in pdfs if p.variant.print_size == size),
+        )
+        for size in _unique(p.variant.print_size for p in pdfs)
+    )
 
 
 def type_title(type_: str, language: str) -> str:

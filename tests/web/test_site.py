@@ -50,9 +50,9 @@ def run_site(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
 
 @pytest.fixture(scope="module")
 def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every standard variant in every language this content offers."""
+    """Every standard variant in every language this content offers (topic sheets: tests/web/test_web_sheets.py)."""
     outdir = tmp_path_factory.mktemp("site") / "public"
-    result = run_site(str(outdir), "--allow-fallback")
+    result = run_site(str(outdir), "--allow-fallback", "--sheets", "none")
     assert result.returncode == 0, result.stderr
     assert f"Wrote {len(expected_variants())} PDFs" in result.stderr
     return outdir
@@ -125,6 +125,8 @@ def test_filters_build_a_smaller_site_atomically_and_reproducibly(tmp_path: Path
         "large",
         "--languages",
         "en",
+        "--sheets",
+        "none",
         "-j",
         "1",
     )

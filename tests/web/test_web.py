@@ -613,7 +613,7 @@ def test_view_as_web_page_opens_the_styled_page_in_a_new_tab(page: Any) -> None:
 @pytest.mark.browser
 def test_keyboard_only_use_with_visible_focus(page: Any) -> None:
     reached: list[str] = []
-    for _ in range(40):
+    for _ in range(80):  # the form has a checkbox per topic sheet
         page.keyboard.press("Tab")
         focused = page.evaluate(
             """() => {
