@@ -35,7 +35,7 @@ from handouts.web.infobutton_request import (
 )
 from handouts.web.labels import LANGUAGE_NAMES
 from handouts.web.options import Offer
-from handouts.xmltree import HandoutMeta, parse_handout_xml
+from handouts.xmltree import HandoutMeta, parse_document_xml
 
 TYPE_NAMES = {
     "general": "MS in general",
@@ -187,7 +187,7 @@ def answer(service: Service, query: InfobuttonQuery, base: str) -> Response:
             response.headers["Content-Disposition"] = f'inline; filename="{service.file_name(spec)}"'
         else:
             with service.lock:
-                meta = HandoutMeta.from_root(parse_handout_xml(handout_xml(spec, service.engine), ORIGIN))
+                meta = first_meta(handout_xml(spec, service.engine))
             response = described(service, query, spec, choice, meta, notice, base)
     except HandoutsError:
         raise InfobuttonError(
@@ -252,6 +252,12 @@ def page(
         file_name=service.file_name(spec),
     )
     return Response(html, mimetype="text/html")
+
+
+def first_meta(xml: str) -> HandoutMeta:
+    """What the handout element says; for a pack (a handout with topic sheets), the first part's."""
+    root = parse_document_xml(xml, ORIGIN)
+    return HandoutMeta.from_root(root.elements()[0] if root.tag == "pack" else root)
 
 
 def summary(spec: HandoutSpec, choice: Choice) -> str:

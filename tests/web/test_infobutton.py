@@ -40,6 +40,7 @@ ICD9CM = "2.16.840.1.113883.6.103"
 CANARY = "Zqxcanary7Wv"
 SPANISH_TITLES = {"rrms": "EM remitente-recurrente (EMRR)"}
 CLINIC = "Lakeside Neurology"
+FATIGUE_SHEET = "Fatigue and MS"
 
 
 @pytest.fixture(scope="module")
@@ -469,13 +470,15 @@ def test_a_json_client_gets_its_error_as_json(server: Server) -> None:
     assert reply.json()["error"]["parameter"] == "mainSearchCriteria.v.cs"  # type: ignore[index]
 
 
-def test_sheets_follow_the_spec(server: Server) -> None:
+def test_sheets_add_topic_sheets_to_the_pdf(server: Server) -> None:
     reply = get(link(server, "G35.A", ICD10CM, "application/json", sheets="fatigue"))
-    if "sheets" in SPEC_KEYS:
-        assert reply.status in (200, 400)
-    else:
-        assert reply.status == 400
-        assert "sheets" in reply.text
+    assert "sheets" in SPEC_KEYS
+    entry = entries(reply)[0]
+    assert title_of(entry) == HANDOUT_TITLES["rrms"]
+    pdf = get(href(entry, "enclosure"))
+    assert pdf.status == 200
+    assert FATIGUE_SHEET in pdf_text(pdf.body)
+    assert FATIGUE_SHEET not in pdf_text(get(link(server, "G35.A", ICD10CM, "application/pdf")).body)
     assert get(link(server, "G35.A", ICD10CM, sheets="../x")).status == 400
 
 
