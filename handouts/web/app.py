@@ -23,6 +23,7 @@ from handouts.vocabulary import AUDIENCES, GENERAL, PAPERS, PRINT_SIZES, STAGES,
 from handouts.web import labels
 from handouts.web.form import SECTIONS_SHOWN, FormValues, field_messages, parse_form, read_form
 from handouts.web.guard import EXPIRED, TOKEN_FIELD, FormGuard
+from handouts.web.infobutton import Service, register_infobutton
 from handouts.web.options import SOURCE_LANGUAGE, Offer, make_offer
 from handouts.web.raw_form import NOT_TEXT, damaged_fields, undecodable_fields
 
@@ -44,8 +45,11 @@ FORM_FIELDS = tuple(labels.FIELD_LABELS)
 log = logging.getLogger("handouts.web")
 
 
-def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
-    """The web app for one engine and clinic profile, both fixed here and never chosen by a request."""
+def create_app(engine: Engine, clinic: Clinic | None = None, frame_ancestors: tuple[str, ...] = ()) -> Flask:
+    """The web app for one engine and clinic profile, both fixed here and never chosen by a request.
+
+    `frame_ancestors`: EHR origins allowed to show its pages in a frame (none by default).
+    """
     offer = make_offer(engine)
     app = Flask(__name__, static_folder=None)
     app.jinja_options = {**app.jinja_options, "trim_blocks": True, "lstrip_blocks": True}
@@ -101,7 +105,10 @@ def create_app(engine: Engine, clinic: Clinic | None = None) -> Flask:
         log.error("internal error while serving %s %s: %s", request.method, request.path, type(exc).__name__)
         return _error_page(500, "Something went wrong", "The handout could not be made. Please try again.")
 
-    app.after_request(_secure_headers)
+    register_infobutton(
+        app, Service(engine, offer, clinic, render_lock, download_name, _html_response), frame_ancestors
+    )
+    app.after_request(_secure_headers)  # runs before the framing hook: Flask runs these last-registered first
     return app
 
 
