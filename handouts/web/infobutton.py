@@ -189,6 +189,11 @@ def answer(service: Service, query: InfobuttonQuery, base: str) -> Response:
             with service.lock:
                 meta = first_meta(handout_xml(spec, service.engine))
             response = described(service, query, spec, choice, meta, notice, base)
+    except SpecError as exc:  # e.g. an unknown sheet name, found when the handout is made
+        problem = exc.problems[0] if exc.problems else None
+        if problem is None or problem.field not in EXTENSIONS:
+            raise InfobuttonError(422, "", "this handout could not be made with these options") from None
+        raise InfobuttonError(400, problem.field, problem.detail) from None
     except HandoutsError:
         raise InfobuttonError(
             422, "", "this handout could not be made with these options (try the standard layout)"

@@ -449,6 +449,15 @@ def test_other_languages_get_english_with_a_notice(server: Server, asked: str) -
             "type",
         ),
         (
+            {
+                "mainSearchCriteria.v.c": "G35.A",
+                "mainSearchCriteria.v.cs": ICD10CM,
+                "sheets": "no-such-sheet",
+            },
+            400,
+            "sheets",
+        ),
+        (
             {"mainSearchCriteria.v.c": "G35.A" * 8, "mainSearchCriteria.v.cs": ICD10CM},
             400,
             "mainSearchCriteria.v.c",
