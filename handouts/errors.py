@@ -44,6 +44,12 @@ class HandoutsError(click.ClickException):
         self.problems = tuple(problems) or (Problem(message),)
 
     @classmethod
+    def at(cls, file: object, line: int, message: str, hint: str = "") -> Self:
+        """One error for one problem at a place: `file:line: what (how)`, with line 0 meaning none."""
+        problem = Problem(message, hint, str(file), line)
+        return cls(str(problem), [problem])
+
+    @classmethod
     def listing(cls, problems: Sequence[Problem | str], what: str) -> Self:
         """One error for every problem found: one line for one problem, a counted list for several."""
         made = [p if isinstance(p, Problem) else Problem(p) for p in problems]

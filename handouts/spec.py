@@ -125,7 +125,7 @@ def load_spec_file(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        raise SpecError(f"{path}: a spec file must be a mapping of keys such as `type: rrms`")
+        raise SpecError.at(path, 0, "a spec file must be a mapping of keys such as `type: rrms`")
     return normalise_keys(data)
 
 

@@ -102,7 +102,7 @@ def parse_handout_xml(text: str, origin: str) -> Node:
     """Parse and validate handout XML; errors name `origin` and the line."""
     root = _parse(text, origin)
     if len(root) != 1 or root[0].tag != "handout":
-        raise LayoutError(f"{origin}:1: handout XML must have one <handout> root element")
+        raise LayoutError.at(origin, 1, "handout XML must have one <handout> root element")
     return root[0]
 
 
@@ -113,9 +113,9 @@ def parse_document_xml(text: str, origin: str) -> Node:
         parts = root[0].elements()
         if parts and all(part.tag == "handout" for part in parts):
             return root[0]
-        raise LayoutError(f"{origin}:1: a <pack> must hold only <handout> elements, one per part")
+        raise LayoutError.at(origin, 1, "a <pack> must hold only <handout> elements, one per part")
     if len(root) != 1 or root[0].tag != "handout":
-        raise LayoutError(f"{origin}:1: handout XML must have one <handout> or <pack> root element")
+        raise LayoutError.at(origin, 1, "handout XML must have one <handout> or <pack> root element")
     return root[0]
 
 
@@ -145,7 +145,7 @@ def _parse(text: str, origin: str) -> list[Node]:
         parser.Parse(text, True)
     except expat.ExpatError as exc:
         message = expat.ErrorString(exc.code)
-        raise LayoutError(f"{origin}:{exc.lineno}: handout XML is not well formed: {message}") from exc
+        raise LayoutError.at(origin, exc.lineno, f"handout XML is not well formed: {message}") from exc
     return root
 
 
@@ -153,12 +153,14 @@ def check_element(tag: str, attrs: dict[str, str] | list[str], origin: str, line
     """Raise LayoutError for an element or attribute outside the vocabulary."""
     allowed = VOCABULARY.get(tag)
     if allowed is None:
-        raise LayoutError(f"{origin}:{line}: unknown element <{tag}> (see docs/markup.md for the vocabulary)")
+        raise LayoutError.at(
+            origin, line, f"unknown element <{tag}>", "see docs/markup.md for the vocabulary"
+        )
     for name in attrs:
         if name not in allowed:
             valid = ", ".join(sorted(allowed)) or "none"
-            raise LayoutError(
-                f"{origin}:{line}: <{tag}> has unknown attribute '{name}' (valid attributes: {valid})"
+            raise LayoutError.at(
+                origin, line, f"<{tag}> has unknown attribute '{name}'", f"valid attributes: {valid}"
             )
 
 

@@ -101,17 +101,17 @@ def _check_events(text: str, where: str, error: type[HandoutsError], first_line:
     for event in yaml.parse(text, Loader=_LOADER):
         line = event.start_mark.line + first_line if event.start_mark else first_line
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise error(
-                f"{where}:{line}: anchors and aliases (&name, *name) are not allowed (write the value out)"
+            raise error.at(
+                where, line, "anchors and aliases (&name, *name) are not allowed", "write the value out"
             )
         repeated = keys.see(event, line)
         if repeated:
-            raise error(f"{where}:{line}: {repeated}")
+            raise error.at(where, line, repeated)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                raise error(
-                    f"{where}:{line}: nesting deeper than {MAX_YAML_DEPTH} levels (simplify the file)"
+                raise error.at(
+                    where, line, f"nesting deeper than {MAX_YAML_DEPTH} levels", "simplify the file"
                 )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
@@ -128,15 +128,17 @@ def read_text(path: Path, error: type[HandoutsError], max_bytes: int = MAX_SPEC_
                 if path.exists()
                 else "does not exist"
             )
-            raise error(f"{path}: {what} (check the path)")
+            raise error.at(path, 0, what, "check the path")
         size = path.stat().st_size
         if size > max_bytes:
-            raise error(f"{path}: file is {size:,} bytes, the limit is {max_bytes:,} (use a smaller file)")
+            raise error.at(
+                path, 0, f"file is {size:,} bytes, the limit is {max_bytes:,}", "use a smaller file"
+            )
         data = read_at_most(path, max_bytes + 1)
         if len(data) > max_bytes:  # a file that says it is empty and is not (/proc)
-            raise error(f"{path}: file is more than {max_bytes:,} bytes (use a smaller file)")
+            raise error.at(path, 0, f"file is more than {max_bytes:,} bytes", "use a smaller file")
     except OSError as exc:
-        raise error(f"{path}: cannot be read: {exc.strerror} (check the path and permissions)") from exc
+        raise error.at(path, 0, f"cannot be read: {exc.strerror}", "check the path and permissions") from exc
     return decode_text(data, str(path), error)
 
 
@@ -157,11 +159,11 @@ def read_at_most(path: Path, limit: int) -> bytes:
 def decode_text(data: bytes, where: str, error: type[HandoutsError]) -> str:
     """Decode UTF-8 (a BOM is allowed), refusing NUL bytes; CRLF becomes LF."""
     if b"\x00" in data:
-        raise error(f"{where}: contains NUL bytes (save it as UTF-8 text)")
+        raise error.at(where, 0, "contains NUL bytes", "save it as UTF-8 text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(f"{where}: is not valid UTF-8 at byte {exc.start} (save it as UTF-8)") from exc
+        raise error.at(where, 0, f"is not valid UTF-8 at byte {exc.start}", "save it as UTF-8") from exc
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -179,11 +181,11 @@ def parse_yaml(text: str, where: str, error: type[HandoutsError], first_line: in
             if isinstance(exc, ValueProblem)
             else "fix the YAML syntax"
         )
-        raise error(f"{where}:{line}: {problem} ({how})") from exc
+        raise error.at(where, line, problem, how) from exc
     except yaml.YAMLError as exc:
-        raise error(f"{where}: not valid YAML: {exc} (fix the YAML syntax)") from exc
+        raise error.at(where, 0, f"not valid YAML: {exc}", "fix the YAML syntax") from exc
     except RecursionError as exc:
-        raise error(f"{where}: nesting is too deep (simplify the file)") from exc
+        raise error.at(where, 0, "nesting is too deep", "simplify the file") from exc
 
 
 def load_yaml_file(path: Path, error: type[HandoutsError]) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,40 +105,15 @@ class Problems:
         """A problem that is a warning whatever the config says (e.g. a review falling due soon)."""
         self.keep(Problem(display(path), line, "warning", message, fix, rule))
 
-    def messages(self, messages: Iterable[str], rule: str) -> None:
-        """Problems from an error that holds only its message, written as `path:line: what (how)`."""
-        for message in messages:
-            for line in message.splitlines():
-                if line.strip() and not re.match(r"^\d+ problems in ", line):
-                    self.keep(parse_message(line.strip(), rule))
-
     def take(self, found: Iterable[Found], rule: str) -> None:
         """Problems as made where they were found (the loader's, a stage error's), each kept as an error."""
         for problem in found:
-            if not (problem.file or problem.line or problem.hint or problem.field):
-                self.messages([problem.message], rule)  # an error made from a message alone
-                continue
             message = f"{problem.field}: {problem.message}" if problem.field else problem.message
             path = display(problem.file) if problem.file else ""
             self.keep(Problem(path, problem.line, "error", message, problem.hint, rule))
 
     def error(self, exc: HandoutsError, rule: str) -> None:
         self.take(exc.problems, rule)
-
-
-_WHERE = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<rest>.+)$")
-_FIX = re.compile(r"^(?P<what>.+?)\s+\((?P<how>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
-
-
-def parse_message(message: str, rule: str) -> Problem:
-    """Split `path:line: what (how)` into a Problem; a message without a path keeps it whole."""
-    where = _WHERE.match(message)
-    path, line, rest = ("", 0, message)
-    if where and ("/" in where["path"] or "." in where["path"] or where["line"]):
-        path, line, rest = where["path"], int(where["line"] or 0), where["rest"]
-    fix = _FIX.match(rest)
-    what, how = (fix["what"], fix["how"]) if fix else (rest, "")
-    return Problem(display(path) if path else "", line, "error", what, how, rule)
 
 
 def display(path: Path | str) -> str:

@@ -41,13 +41,13 @@ def read_block(path: Path, language: str, problems: list[Problem]) -> tuple[Bloc
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     """Return (front matter YAML, body, line where the body starts)."""
     if not text.startswith("---\n"):
-        raise ContentError(f"{path}:1: no front matter (start the file with a line `---`)")
+        raise ContentError.at(path, 1, "no front matter", "start the file with a line `---`")
     end = text.find("\n---\n", 3)
     if end == -1:
         if text.endswith("\n---"):
             end = len(text) - 4
         else:
-            raise ContentError(f"{path}:1: front matter is not closed (add a line `---` after it)")
+            raise ContentError.at(path, 1, "front matter is not closed", "add a line `---` after it")
     front = text[4 : end + 1]
     body_line = front.count("\n") + 3
     return front, text[end + 5 :], body_line

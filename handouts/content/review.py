@@ -22,8 +22,8 @@ def overdue_blocks(
     )
 
 
-def overdue_message(overdue: list[tuple[str, str]], strict: bool) -> str:
-    """One line naming the overdue blocks: a warning, or (strict) the text of a refusal."""
+def overdue_detail(overdue: list[tuple[str, str]]) -> str:
+    """One line naming the overdue blocks and the earliest date they fell due."""
     count = len(overdue)
     shown = ", ".join(block_id for _, block_id in overdue[:SHOWN])
     if count > SHOWN:
@@ -33,10 +33,7 @@ def overdue_message(overdue: list[tuple[str, str]], strict: bool) -> str:
         if count == 1
         else f"{count} blocks are past their review date"
     )
-    detail = f"{what} (due {overdue[0][0]}): {shown}"
-    if strict:
-        return f"{detail} (have the content reviewed, or leave out --strict-review)"
-    return f"Warning: {detail} (have the content reviewed; --strict-review refuses to print it)"
+    return f"{what} (due {overdue[0][0]}): {shown}"
 
 
 def check_review_dates(
@@ -47,5 +44,8 @@ def check_review_dates(
     if not overdue:
         return None
     if strict:
-        raise ContentError(overdue_message(overdue, strict=True))
-    return overdue_message(overdue, strict=False)
+        raise ContentError.at(
+            "", 0, overdue_detail(overdue), "have the content reviewed, or leave out --strict-review"
+        )
+    fix = "have the content reviewed; --strict-review refuses to print it"
+    return f"Warning: {overdue_detail(overdue)} ({fix})"

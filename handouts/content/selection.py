@@ -37,7 +37,9 @@ def select_topics(library: Library, spec: HandoutSpec) -> list[Topic]:
     known = library.topic_ids()
     unknown = [s for s in (*(spec.sections or ()), *spec.skip_sections) if s not in known]
     if unknown:
-        raise SpecError(f"unknown section {unknown[0]!r} (available sections: {', '.join(known)})")
+        raise SpecError.at(
+            "", 0, f"unknown section {unknown[0]!r}", f"available sections: {', '.join(known)}"
+        )
     wanted = set(spec.sections) if spec.sections else set(known)
     return [t for t in library.topics if t.id in wanted and t.id not in spec.skip_sections]
 

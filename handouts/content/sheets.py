@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from handouts.content.model import Block, Library, Question, Sheet, Source, Topic
 from handouts.content.selection import MAX_KEY_POINTS, Section, Selection
 from handouts.content.translation import Missing, fallback_note, language_name, mark_fallback
-from handouts.errors import ContentError, Problem, SpecError, join_problems
+from handouts.errors import ContentError, Problem, SpecError
 from handouts.spec import HandoutSpec
 
 SHEET_KEYS = ("id", "title", "subtitle", "facts", "time_sensitive")
@@ -239,15 +239,11 @@ def select_sheet_translated(
         name = language_name(library.language)
         where = original.path.parents[3] / library.language / "sheets" / sheet_id
         what = [f"block '{b.id}'" for b in missing.blocks] + [f"question '{q.id}'" for q in missing.questions]
-        problems = [
-            f"{where}: {item} has no {name} translation (add it there, or pass --allow-fallback)"
-            for item in what
-        ]
         if own is None:
-            problems = [
-                f"{where}: sheet '{sheet_id}' has no {name} translation (add it there, or pass --allow-fallback)"
-            ]
-        raise ContentError(join_problems(problems, f"the {name} sheet '{sheet_id}'"))
+            what = [f"sheet '{sheet_id}'"]
+        fix = "add it there, or pass --allow-fallback"
+        problems = [Problem(f"{item} has no {name} translation", fix, str(where)) for item in what]
+        raise ContentError.listing(problems, f"the {name} sheet '{sheet_id}'")
     return merged, mark_fallback(selection, missing, fallback_note(library.language))
 
 

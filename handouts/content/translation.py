@@ -7,7 +7,7 @@ from pathlib import Path
 
 from handouts.content.model import Block, Library, Question, Topic
 from handouts.content.selection import Selection, select_blocks
-from handouts.errors import ContentError
+from handouts.errors import ContentError, Problem
 from handouts.i18n import translations
 from handouts.spec import HandoutSpec
 
@@ -66,7 +66,7 @@ def missing_in(selection: Selection, library: Library) -> Missing:
     )
 
 
-def missing_problems(missing: Missing, language: str, source: Library) -> list[str]:
+def missing_problems(missing: Missing, language: str, source: Library) -> list[Problem]:
     """One line per missing item: where, what, and how to fix it."""
     name = language_name(language)
     fix = "or pass --allow-fallback"
@@ -74,18 +74,30 @@ def missing_problems(missing: Missing, language: str, source: Library) -> list[s
     for block in missing.blocks:
         where = translated_dir(block.path, language)
         problems.append(
-            f"{where}: block '{block.id}' has no {name} translation (add {where / block.topic / block.path.name}, {fix})"
+            Problem(
+                f"block '{block.id}' has no {name} translation",
+                f"add {where / block.topic / block.path.name}, {fix}",
+                str(where),
+            )
         )
     for question in missing.questions:
         where = translated_dir(question.path, language, depth=1)
         problems.append(
-            f"{where}: question '{question.id}' has no {name} translation (add it to {where / 'questions.yaml'}, {fix})"
+            Problem(
+                f"question '{question.id}' has no {name} translation",
+                f"add it to {where / 'questions.yaml'}, {fix}",
+                str(where),
+            )
         )
     topics_files = [p for p in source.files if p.name == "topics.yaml"]
     for topic in missing.topics:
         where = translated_dir(topics_files[-1], language, depth=1)
         problems.append(
-            f"{where}: section '{topic.id}' has no {name} title (add it to {where / 'topics.yaml'}, {fix})"
+            Problem(
+                f"section '{topic.id}' has no {name} title",
+                f"add it to {where / 'topics.yaml'}, {fix}",
+                str(where),
+            )
         )
     return problems
 

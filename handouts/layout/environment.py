@@ -67,8 +67,8 @@ class _LintingLoader(jinja2.FileSystemLoader):
         if not any(
             found.is_relative_to(Path(d).resolve()) for d in self.searchpath if filename.startswith(d)
         ):
-            raise LayoutError(
-                f"{filename}: links to a file outside the templates directory (copy the file in)"
+            raise LayoutError.at(
+                filename, 0, "links to a file outside the templates directory", "copy the file in"
             )
         lint_template_source(source, filename)
         return source, filename, uptodate
@@ -113,8 +113,8 @@ def _compiled_body(body: str, path: Path, line: int) -> jinja2.Template:
     try:
         return template_from_string(_block_environment(), body)
     except jinja2.TemplateSyntaxError as exc:
-        raise ContentError(
-            f"{path}:{line + exc.lineno - 1}: Jinja2 error: {exc.message} (fix the tag)"
+        raise ContentError.at(
+            path, line + exc.lineno - 1, f"Jinja2 error: {exc.message}", "fix the tag"
         ) from exc
 
 
@@ -142,30 +142,33 @@ def render_block(block: Block, spec: HandoutSpec) -> Markup:
         text = render_bounded(template, context)
     except Exception as exc:
         line = block.body_line + ((_template_frame(exc) or ("", 1))[1] - 1)
-        raise ContentError(f"{block.path}:{line}: {_template_problem(exc, 'block')}") from exc
+        raise ContentError.at(block.path, line, *_template_problem(exc, "block")) from exc
     return Markup(_body_xml(text, block.path, block.body_line))
 
 
-def _template_problem(exc: BaseException, what: str) -> str:
-    """What went wrong inside a layout or block body, and how to fix it, for one line of a message."""
+def _template_problem(exc: BaseException, what: str) -> tuple[str, str]:
+    """What went wrong inside a layout or block body, and how to fix it."""
     if isinstance(exc, jinja2.TemplateNotFound):
         if what == "block":
-            return "Jinja2 error: a block cannot include, import or extend templates (write the text in the block)"
+            return (
+                "Jinja2 error: a block cannot include, import or extend templates",
+                "write the text in the block",
+            )
         return (
-            f"includes {exc.name!r}, which is not a template in the templates directories "
-            "(include partials by name, e.g. partials/notes.xml.j2)"
+            f"includes {exc.name!r}, which is not a template in the templates directories",
+            "include partials by name, e.g. partials/notes.xml.j2",
         )
     if isinstance(exc, BudgetError):
-        return f"refused: {exc} (a handout never needs that much; simplify the {what})"
+        return f"refused: {exc}", f"a handout never needs that much; simplify the {what}"
     if isinstance(exc, jinja2.exceptions.SecurityError):
-        return f"refused unsafe template code: {exc} ({what}s may not reach Python internals)"
+        return f"refused unsafe template code: {exc}", f"{what}s may not reach Python internals"
     if isinstance(exc, RecursionError):
-        return f"a macro or include calls itself without end (fix the {what})"
+        return "a macro or include calls itself without end", f"fix the {what}"
     if isinstance(exc, MemoryError):
-        return f"needs more memory than a handout may use (simplify the {what})"
+        return "needs more memory than a handout may use", f"simplify the {what}"
     if isinstance(exc, jinja2.TemplateError):
-        return f"Jinja2 error: {exc} (check the tag and variable names)"
-    return f"Jinja2 error: {type(exc).__name__}: {exc} (check the {what}'s expressions)"
+        return f"Jinja2 error: {exc}", "check the tag and variable names"
+    return f"Jinja2 error: {type(exc).__name__}: {exc}", f"check the {what}'s expressions"
 
 
 def content_provenance(
@@ -282,21 +285,32 @@ def _render_layout(
         template = env.get_template(f"layouts/{layout}.xml.j2")
     except jinja2.TemplateNotFound as exc:
         known = ", ".join(layout_names(templates_dirs))
-        raise LayoutError(f"unknown layout '{layout}' (available layouts: {known})") from exc
+        raise LayoutError.at("", 0, f"unknown layout '{layout}'", f"available layouts: {known}") from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
+        raise LayoutError.at(exc.filename, exc.lineno, str(exc.message), "fix the Jinja2 syntax") from exc
     try:
         return render_bounded(template, context)
     except HandoutsError:
         raise
     except jinja2.TemplateSyntaxError as exc:  # an included partial, compiled when it is first used
-        raise LayoutError(f"{exc.filename}:{exc.lineno}: {exc.message} (fix the Jinja2 syntax)") from exc
+        raise LayoutError.at(exc.filename, exc.lineno, str(exc.message), "fix the Jinja2 syntax") from exc
     except jinja2.UndefinedError as exc:
-        where = _template_line(exc) or f"layout '{layout}'"
-        raise LayoutError(f"{where}: {exc} (check the layout's variable names)") from exc
+        raise _layout_error(exc, layout, None, (str(exc), "check the layout's variable names")) from exc
     except Exception as exc:
-        where = _template_line(exc) or template.filename or f"layout '{layout}'"
-        raise LayoutError(f"{where}: {_template_problem(exc, 'layout')}") from exc
+        raise _layout_error(exc, layout, template.filename, _template_problem(exc, "layout")) from exc
+
+
+def _layout_error(
+    exc: BaseException, layout: str, filename: str | None, problem: tuple[str, str]
+) -> LayoutError:
+    """The error at the innermost layout frame, else the layout file, else the layout named in the message."""
+    what, how = problem
+    found = _template_line(exc)
+    if found:
+        return LayoutError.at(found[0], found[1], what, how)
+    if filename:
+        return LayoutError.at(filename, 0, what, how)
+    return LayoutError.at("", 0, f"layout '{layout}': {what}", how)
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
@@ -314,7 +328,7 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     return frames[-1] if frames else None
 
 
-def _template_line(exc: BaseException) -> str | None:
-    """file:line of the innermost layout frame in an error's traceback."""
+def _template_line(exc: BaseException) -> tuple[str, int] | None:
+    """(file, line) of the innermost layout frame in an error's traceback."""
     found = _template_frame(exc)
-    return f"{found[0]}:{found[1]}" if found and found[0] != "<template>" else None
+    return found if found and found[0] != "<template>" else None

@@ -43,7 +43,7 @@ def markdown_to_xml(markdown: str, path: Path, first_line: int = 1) -> str:
         if token.type.startswith(("bullet_list_open", "ordered_list_open")):
             depth += 1
             if depth > 1:
-                raise ContentError(f"{path}:{line}: lists inside lists are not supported (use one level)")
+                raise ContentError.at(path, line, "lists inside lists are not supported", "use one level")
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
         out.append(_block_token(token, path, line, depth))
@@ -72,13 +72,13 @@ def _block_token(token: Token, path: Path, line: int, depth: int) -> str:
         return simple[kind]
     if kind == "heading_open":
         if token.tag != "h4":
-            raise ContentError(
-                f"{path}:{line}: only #### headings are allowed in a block (the title is the heading)"
+            raise ContentError.at(
+                path, line, "only #### headings are allowed in a block", "the title is the heading"
             )
         return '<heading level="4">'
     if kind == "heading_close":
         return "</heading>\n"
-    raise ContentError(f"{path}:{line}: unsupported Markdown element '{kind}' (use only {SUPPORTED})")
+    raise ContentError.at(path, line, f"unsupported Markdown element '{kind}'", f"use only {SUPPORTED}")
 
 
 def inline_to_xml(children: list[Token], path: Path, line: int) -> str:
@@ -99,14 +99,16 @@ def inline_to_xml(children: list[Token], path: Path, line: int) -> str:
         elif kind == "link_open":
             href = str(child.attrs.get("href", ""))
             if not is_link(href):
-                raise ContentError(
-                    f"{path}:{line}: link {href!r} must start with https:// (or mailto:, tel:)"
+                raise ContentError.at(
+                    path, line, f"link {href!r} must start with https://", "or mailto:, tel:"
                 )
             out.append(f"<link href={quote_attribute(href)}>")
         elif kind == "link_close":
             out.append("</link>")
         elif kind == "em_open":
-            raise ContentError(f"{path}:{line}: italics are not allowed (use **bold** for emphasis)")
+            raise ContentError.at(path, line, "italics are not allowed", "use **bold** for emphasis")
         else:
-            raise ContentError(f"{path}:{line}: unsupported Markdown element '{kind}' (use only {SUPPORTED})")
+            raise ContentError.at(
+                path, line, f"unsupported Markdown element '{kind}'", f"use only {SUPPORTED}"
+            )
     return "".join(out)

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
-from handouts.errors import SpecError, ThemeError
+from handouts.errors import Problem, SpecError, ThemeError
 from handouts.pdf.scripts import unprintable
 from handouts.yamlfile import deep_merge, load_yaml_file
 
@@ -43,7 +43,9 @@ class Theme:
     def font(self, role: str) -> str:
         """The registered ReportLab font name for `regular` or `bold`."""
         if role not in FONT_ROLES:
-            raise ThemeError(f"theme '{self.name}': unknown font role '{role}' (use regular or bold)")
+            raise ThemeError.at(
+                "", 0, f"theme '{self.name}': unknown font role '{role}'", "use regular or bold"
+            )
         return f"{self.font_paths[role].stem}"
 
     def missing_glyphs(self, text: str) -> list[str]:
@@ -57,13 +59,17 @@ class Theme:
     def colour_hex(self, name: str) -> str:
         colours = self.data.get("colours", {})
         if name not in colours:
-            raise ThemeError(f"theme '{self.name}': unknown colour '{name}' (known: {', '.join(colours)})")
+            raise ThemeError.at(
+                "", 0, f"theme '{self.name}': unknown colour '{name}'", f"known: {', '.join(colours)}"
+            )
         return str(colours[name])
 
     def size(self, name: str) -> float:
         sizes = self.data.get("sizes", {})
         if name not in sizes:
-            raise ThemeError(f"theme '{self.name}': unknown size '{name}' (known: {', '.join(sizes)})")
+            raise ThemeError.at(
+                "", 0, f"theme '{self.name}': unknown size '{name}'", f"known: {', '.join(sizes)}"
+            )
         return float(sizes[name])
 
     def page(self, name: str) -> float:
@@ -81,7 +87,9 @@ class Theme:
     def _make_style(self, name: str) -> ParagraphStyle:
         styles = self.data.get("styles", {})
         if name not in styles:
-            raise ThemeError(f"theme '{self.name}': unknown style '{name}' (known: {', '.join(styles)})")
+            raise ThemeError.at(
+                "", 0, f"theme '{self.name}': unknown style '{name}'", f"known: {', '.join(styles)}"
+            )
         spec = styles[name]
         size = float(spec.get("size", 12))
         return ParagraphStyle(
@@ -126,8 +134,8 @@ def find_file(templates_dirs: Sequence[Path], *parts: str) -> Path | None:
             except (OSError, RuntimeError):
                 inside = False
             if not inside:
-                raise ThemeError(
-                    f"{candidate}: links to a file outside the templates directory (copy the file in)"
+                raise ThemeError.at(
+                    candidate, 0, "links to a file outside the templates directory", "copy the file in"
                 )
             return candidate
     return None
@@ -150,8 +158,11 @@ def load_theme(name: str, templates_dirs: Sequence[Path]) -> Theme:
         file_name = str(fonts.get(role, ""))
         path = find_file(templates_dirs, "fonts", file_name) if file_name else None
         if path is None or "/" in file_name or "\\" in file_name:
-            raise ThemeError(
-                f"theme '{name}': font '{file_name}' for {role} not found in fonts/ (add the .ttf file)"
+            raise ThemeError.at(
+                "",
+                0,
+                f"theme '{name}': font '{file_name}' for {role} not found in fonts/",
+                "add the .ttf file",
             )
         paths[role] = path
     theme = Theme(name=name, data=data, font_paths=paths)
@@ -159,63 +170,76 @@ def load_theme(name: str, templates_dirs: Sequence[Path]) -> Theme:
     return theme
 
 
-def theme_problems(name: str, data: Mapping[str, Any]) -> list[str]:
+def theme_problems(name: str, data: Mapping[str, Any]) -> list[Problem]:
     """Every key, colour and number of a merged theme that cannot be used, each as one line."""
     where = f"theme '{name}'"
     problems = [
-        f"{where}: unknown key '{key}' (valid keys: {', '.join(THEME_KEYS)})"
+        Problem(f"{where}: unknown key '{key}'", f"valid keys: {', '.join(THEME_KEYS)}")
         for key in data
         if key not in THEME_KEYS
     ]
     sections = ("fonts", "page", "colours", "backgrounds", "styles", "sizes")
     for section in sections:
         if not isinstance(data.get(section, {}), Mapping):
-            problems.append(f"{where}: {section} must be a mapping (see templates/themes/base.yaml)")
+            problems.append(
+                Problem(f"{where}: {section} must be a mapping", "see templates/themes/base.yaml")
+            )
     if problems:
         return problems
     for key, value in data.get("colours", {}).items():
         if not (isinstance(value, str) and _HEX.match(value)):
             problems.append(
-                f'{where}: colours: {key}: {value!r} is not a colour (write it in quotes as "#RRGGBB")'
+                Problem(
+                    f"{where}: colours: {key}: {value!r} is not a colour", 'write it in quotes as "#RRGGBB"'
+                )
             )
     for section in ("page", "sizes"):
         for key, value in data.get(section, {}).items():
             low, high = (1, 4) if (section, key) == ("page", "columns") else (0, 2000)
             problems += _number_problem(f"{where}: {section}: {key}", value, low, high)
     for style, spec in data.get("styles", {}).items():
-        if not isinstance(spec, Mapping):
-            problems.append(
-                f"{where}: styles: {style}: must be a mapping such as {{size: 12, leading: 1.35}}"
-            )
-            continue
-        for key, value in spec.items():
-            if key in STYLE_NUMBERS:
-                problems += _number_problem(f"{where}: styles: {style}: {key}", value, *STYLE_NUMBERS[key])
-            elif key in ("font", "colour"):
-                if not isinstance(value, str):
-                    problems.append(f"{where}: styles: {style}: {key}: must be a name (e.g. regular, text)")
-            else:
-                valid = ", ".join((*STYLE_NUMBERS, "font", "colour"))
-                problems.append(f"{where}: styles: {style}: unknown key '{key}' (valid keys: {valid})")
+        problems += _style_problems(f"{where}: styles: {style}", spec)
     return problems
 
 
-def _number_problem(where: str, value: Any, low: float, high: float) -> list[str]:
+def _style_problems(where: str, spec: Any) -> list[Problem]:
+    """What cannot be used in one theme style."""
+    if not isinstance(spec, Mapping):
+        return [Problem(f"{where}: must be a mapping such as {{size: 12, leading: 1.35}}")]
+    problems: list[Problem] = []
+    for key, value in spec.items():
+        if key in STYLE_NUMBERS:
+            problems += _number_problem(f"{where}: {key}", value, *STYLE_NUMBERS[key])
+        elif key in ("font", "colour"):
+            if not isinstance(value, str):
+                problems.append(Problem(f"{where}: {key}: must be a name", "e.g. regular, text"))
+        else:
+            valid = ", ".join((*STYLE_NUMBERS, "font", "colour"))
+            problems.append(Problem(f"{where}: unknown key '{key}'", f"valid keys: {valid}"))
+    return problems
+
+
+def _number_problem(where: str, value: Any, low: float, high: float) -> list[Problem]:
     if isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high:
         return []
-    return [f"{where}: {value!r} is not a number from {low:g} to {high:g} (write a number in that range)"]
+    return [
+        Problem(
+            f"{where}: {value!r} is not a number from {low:g} to {high:g}", "write a number in that range"
+        )
+    ]
 
 
 def _merged(name: str, templates_dirs: Sequence[Path], seen: tuple[str, ...]) -> dict[str, Any]:
     if name in seen:
-        raise ThemeError(f"theme '{name}': `extends` goes round in a circle ({' -> '.join((*seen, name))})")
+        circle = " -> ".join((*seen, name))
+        raise ThemeError.at("", 0, f"theme '{name}': `extends` goes round in a circle", circle)
     path = find_file(templates_dirs, "themes", f"{name}.yaml")
     if path is None:
         known = ", ".join(theme_names(templates_dirs))
-        raise ThemeError(f"unknown theme '{name}' (available themes: {known})")
+        raise ThemeError.at("", 0, f"unknown theme '{name}'", f"available themes: {known}")
     data = load_yaml_file(path, ThemeError)
     if not isinstance(data, Mapping):
-        raise ThemeError(f"{path}: a theme must be a mapping (see templates/themes/base.yaml)")
+        raise ThemeError.at(path, 0, "a theme must be a mapping", "see templates/themes/base.yaml")
     parent = data.get("extends")
     base = _merged(str(parent), templates_dirs, (*seen, name)) if parent else {}
     return deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
@@ -229,7 +253,9 @@ def register_fonts(theme: Theme) -> None:
             try:
                 pdfmetrics.registerFont(TTFont(font_name, str(theme.font_paths[role])))
             except Exception as exc:
-                raise ThemeError(f"{theme.font_paths[role]}: not a usable TrueType font ({exc})") from exc
+                raise ThemeError.at(
+                    theme.font_paths[role], 0, "not a usable TrueType font", str(exc)
+                ) from exc
     pdfmetrics.registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
 
 
