@@ -20,13 +20,26 @@ def is_site_file(name: str) -> bool:
     return name in SITE_FILES or bool(_SITE_PDF.match(name) or _LEFT_BY_A_CRASH.match(name))
 
 
+_SHEET_FILE = re.compile(r"^\.?[a-z0-9-]+\.(pdf|html)(\..*\.part)?$")
+"""A topic sheet's PDF or web page in the sheets folder (or one left while writing it)."""
+
+
+def is_site_sheets_folder(path: Path) -> bool:
+    """Whether `path` is the sheets folder of an earlier site: only sheet PDFs and pages inside."""
+    return path.name == "sheets" and all(
+        child.is_file() and _SHEET_FILE.match(child.name) for child in path.iterdir()
+    )
+
+
 def check_site_folder(outdir: Path, force: bool) -> None:
     """Refuse a folder that holds anything besides an earlier site, unless `force`; a missing folder is fine."""
     if force or not outdir.is_dir():
         return
     try:
         foreign = sorted(
-            p.name + ("/" if p.is_dir() else "") for p in outdir.iterdir() if not is_site_file(p.name)
+            p.name + ("/" if p.is_dir() else "")
+            for p in outdir.iterdir()
+            if not (is_site_file(p.name) or (p.is_dir() and is_site_sheets_folder(p)))
         )
     except OSError as exc:
         raise UsageError(f"{outdir}: cannot be read: {exc.strerror} (choose another folder)") from exc
