@@ -26,7 +26,17 @@ VARIANTS = site_variants(types=("rrms", "general"), languages=("en", "es"))
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outdir = tmp_path_factory.mktemp("site-pages") / "public"
     result = run_site(
-        str(outdir), "--types", "rrms,general", "--languages", "en,es", "--base-url", BASE, "-j", "2"
+        str(outdir),
+        "--types",
+        "rrms,general",
+        "--languages",
+        "en,es",
+        "--sheets",
+        "none",
+        "--base-url",
+        BASE,
+        "-j",
+        "2",
     )
     assert result.returncode == 0, result.stderr
     assert f"Wrote {len(VARIANTS)} PDFs, {len(VARIANTS) // 2} web pages" in result.stderr

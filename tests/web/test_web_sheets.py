@@ -42,8 +42,14 @@ def test_form_with_a_sheet_returns_one_pdf_with_both_parts(sheet_server: Server)
     assert "Rest and MS" in (reader.pages[-1].extract_text() or "")
     only = post(sheet_server, [("sheets", "sample"), ("sheets_only", "on"), ("action", "download")])
     assert len(pypdf.PdfReader(io.BytesIO(only.body)).pages) == 1
-    assert 'filename="ms-handout-rrms-newly-diagnosed-patient-en-letter-sample.pdf"' in pack.headers["content-disposition"]
-    assert 'filename="ms-sheets-general-newly-diagnosed-patient-en-letter-sample.pdf"' in only.headers["content-disposition"]
+    assert (
+        'filename="ms-handout-rrms-newly-diagnosed-patient-en-letter-sample.pdf"'
+        in pack.headers["content-disposition"]
+    )
+    assert (
+        'filename="ms-sheets-general-newly-diagnosed-patient-en-letter-sample.pdf"'
+        in only.headers["content-disposition"]
+    )
 
 
 def test_form_refuses_a_sheet_it_does_not_offer(sheet_server: Server) -> None:
