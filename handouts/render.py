@@ -16,13 +16,13 @@ from handouts.errors import RenderError
 from handouts.html.render import HtmlOptions, PageLink, render_html
 from handouts.layout.context import NO_FLOOR, PrintFloor
 from handouts.layout.environment import render_layout
-from handouts.layout.pack import Part, joined_xml, pack_attributes, unique_field_names
+from handouts.layout.pack import Part, joined_xml, unique_field_names
 from handouts.layout.sheets import SHEET_MAX_SQUEEZE, render_sheet_xml
 from handouts.pdf.pack import render_pack_pdf
 from handouts.pdf.render import PdfOptions, render_pdf
 from handouts.pdf.themes import check_printable
 from handouts.spec import HandoutSpec
-from handouts.xmltree import HandoutMeta, Node, parse_document_xml, parse_handout_xml
+from handouts.xmltree import HandoutMeta, Node, pack_attributes, parse_document_xml, parse_handout_xml
 
 
 @dataclass(frozen=True)

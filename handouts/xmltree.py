@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
@@ -175,3 +176,21 @@ def lint_template_source(source: str, origin: str) -> None:
     for match in _TAG.finditer(blanked):
         line = blanked.count("\n", 0, match.start()) + 1
         check_element(match.group(1), _ATTR.findall(match.group(2)), origin, line)
+
+
+def pack_attributes(roots: list[Node]) -> dict[str, str]:
+    """The document's attributes: the first part's, with a title naming every part and a joint version."""
+    attrs = dict(roots[0].attrs)
+    if len(roots) > 1:
+        attrs["title"] = " + ".join(r.attrs.get("title", "") for r in roots)
+        attrs["subject"] = "; ".join(r.attrs.get("subject", "") for r in roots)
+        digest = hashlib.sha256(" ".join(r.attrs.get("content-version", "") for r in roots).encode())
+        attrs["content-version"] = digest.hexdigest()[:10]
+        reviews = [r.attrs["oldest-review"] for r in roots if r.attrs.get("oldest-review")]
+        attrs["oldest-review"] = min(reviews, default="")
+        footer = roots[0].attrs.get("footer-detail", "")
+        for key in ("content-version", "oldest-review"):
+            footer = footer.replace(roots[0].attrs.get(key, "") or "\0", attrs[key])
+        attrs["footer-detail"] = footer
+    attrs.pop("max-pages", None)
+    return attrs

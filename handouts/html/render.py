@@ -13,7 +13,7 @@ from handouts.html.fonts import font_data_uri
 from handouts.html.style import stylesheet
 from handouts.html.words import words_for
 from handouts.pdf.themes import FONT_ROLES, Theme
-from handouts.xmltree import HandoutMeta, Node
+from handouts.xmltree import HandoutMeta, Node, pack_attributes
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,7 @@ def render_html(root: Node, theme: Theme, options: HtmlOptions) -> str:
     parts = root.elements() if root.tag == "pack" else [root]
     if not parts or any(part.tag != "handout" for part in parts):
         raise LayoutError(f"{options.origin}:{root.line}: a <pack> holds only <handout> elements")
-    meta = HandoutMeta.from_root(parts[0])
-    if root.tag == "pack" and root.attrs.get("title"):
-        meta = replace(meta, title=root.attrs["title"])
+    meta = pack_meta(root, parts)
     words = words_for(root.attrs.get("lang") or meta.lang)
     ctx = PageContext(origin=options.origin, logo_uri=logo_data_uri(options.logo))
     ctx.ids.update({"main", "contents-title", "versions-title"})
@@ -68,13 +66,22 @@ def render_html(root: Node, theme: Theme, options: HtmlOptions) -> str:
             versions_nav(options.versions, words),
             contents_nav(ctx.contents, words),
             '<main id="main" tabindex="-1">\n' + "\n".join(main_parts) + "\n</main>",
-            footer([HandoutMeta.from_root(part) for part in parts]),
+            footer(meta),
         )
         if p
     )
     fonts = page_fonts(theme, page) if options.embed_font else {}
     css = stylesheet(theme, options.accent or theme.colour_hex("rule"), fonts)
     return document(meta, words, css, page)
+
+
+def pack_meta(root: Node, parts: list[Node]) -> HandoutMeta:
+    """The page's metadata: a pack's is its PDF's (every part's title and subject, one joint content version
+    in the footer), so the two twins say the same."""
+    if root.tag != "pack":
+        return HandoutMeta.from_root(root)
+    meta = HandoutMeta.from_root(Node("handout", pack_attributes(parts), root.line, []))
+    return replace(meta, title=root.attrs.get("title") or meta.title)
 
 
 def _mastheads(part: Node) -> list[Node | str]:
@@ -169,10 +176,9 @@ def versions_nav(links: tuple[PageLink, ...], words: dict[str, str]) -> str:
     )
 
 
-def footer(metas: list[HandoutMeta]) -> str:
-    """Each part's footer and provenance, said once when the parts agree."""
-    texts = [text for meta in metas for text in (meta.footer, meta.footer_detail) if text]
-    lines = [f"<p>{escape(text)}</p>" for text in dict.fromkeys(texts)]
+def footer(meta: HandoutMeta) -> str:
+    """The footer and provenance, as the PDF prints them on every page (a pack's name its joint version)."""
+    lines = [f"<p>{escape(text)}</p>" for text in (meta.footer, meta.footer_detail) if text]
     return "<footer>\n" + "\n".join(lines) + "\n</footer>" if lines else ""
 
 

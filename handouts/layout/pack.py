@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,24 +14,6 @@ class Part:
 
     id: str
     xml: str
-
-
-def pack_attributes(roots: list[Node]) -> dict[str, str]:
-    """The document's attributes: the first part's, with a title naming every part and a joint version."""
-    attrs = dict(roots[0].attrs)
-    if len(roots) > 1:
-        attrs["title"] = " + ".join(r.attrs.get("title", "") for r in roots)
-        attrs["subject"] = "; ".join(r.attrs.get("subject", "") for r in roots)
-        digest = hashlib.sha256(" ".join(r.attrs.get("content-version", "") for r in roots).encode())
-        attrs["content-version"] = digest.hexdigest()[:10]
-        reviews = [r.attrs["oldest-review"] for r in roots if r.attrs.get("oldest-review")]
-        attrs["oldest-review"] = min(reviews, default="")
-        footer = roots[0].attrs.get("footer-detail", "")
-        for key in ("content-version", "oldest-review"):
-            footer = footer.replace(roots[0].attrs.get(key, "") or "\0", attrs[key])
-        attrs["footer-detail"] = footer
-    attrs.pop("max-pages", None)
-    return attrs
 
 
 def unique_field_names(roots: list[tuple[str, Node]]) -> None:

@@ -155,17 +155,26 @@ def page_links(variant: Variant, pdfs: Sequence[Variant]) -> tuple[PageLink, ...
     """The links a variant's web page shows: its PDFs, the other print size (PDFs and page), all handouts."""
     words = words_for(variant.language)
     links: list[PageLink] = []
-    same = [p for p in pdfs if (p.type, p.language) == (variant.type, variant.language)]
+    same = [
+        p for p in pdfs if (p.type, p.language, p.sheet) == (variant.type, variant.language, variant.sheet)
+    ]
     sizes = [variant.print_size, *sorted({p.print_size for p in same} - {variant.print_size})]
     for size in sizes:
         for pdf in (p for p in same if p.print_size == size):
             text = f"{words[size]}, {words[pdf.paper]} ({words['pdf']})"
-            links.append(PageLink(text, pdf.filename, "application/pdf"))
+            links.append(PageLink(text, relative(variant, pdf.filename), "application/pdf"))
         if size != variant.print_size:
             other = replace(variant, print_size=size)
-            links.append(PageLink(f"{words[size]} ({words['web_page']})", other.page_name))
-    links.append(PageLink(words["all_handouts"], "index.html"))
+            links.append(PageLink(f"{words[size]} ({words['web_page']})", relative(variant, other.page_name)))
+    links.append(PageLink(words["all_handouts"], relative(variant, "index.html")))
     return tuple(links)
+
+
+def relative(variant: Variant, name: str) -> str:
+    """A site file's address as seen from the variant's web page (a sheet's page sits in the sheets folder)."""
+    depth = variant.page_name.count("/")
+    prefix = variant.page_name.rsplit("/", 1)[0] + "/" if depth else ""
+    return name.removeprefix(prefix) if prefix and name.startswith(prefix) else "../" * depth + name
 
 
 def render_variants(

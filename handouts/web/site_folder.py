@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from handouts.errors import UsageError
-from handouts.web.site_page import SHEETS_FOLDER
 
 SITE_FILES = ("index.html", "handouts.css", "favicon.svg")
 _SITE_PDF = re.compile(r"^ms-[a-z0-9-]+\.(pdf|html)$")
@@ -14,8 +13,6 @@ _SITE_PDF = re.compile(r"^ms-[a-z0-9-]+\.(pdf|html)$")
 _LEFT_BY_A_CRASH = re.compile(
     r"^\.(index\.html|handouts\.css|favicon\.svg|ms-[a-z0-9-]+\.(pdf|html))\..*\.part$"
 )
-_SITE_SHEET = re.compile(r"^\.?[a-z0-9-]+-[a-z]{2}-(letter|a4)-(standard|large)\.(pdf|html)(\..*\.part)?$")
-"""A topic sheet's PDF or web page under sheets/ (or one a crash left half-written)."""
 
 
 def is_site_file(name: str) -> bool:
@@ -23,11 +20,15 @@ def is_site_file(name: str) -> bool:
     return name in SITE_FILES or bool(_SITE_PDF.match(name) or _LEFT_BY_A_CRASH.match(name))
 
 
-def is_site_entry(path: Path) -> bool:
-    """Whether a file or folder in OUTDIR is the site's own: its files, or a sheets/ folder of only sheets."""
-    if path.name == SHEETS_FOLDER and path.is_dir() and not path.is_symlink():
-        return all(_SITE_SHEET.match(child.name) for child in path.iterdir())
-    return is_site_file(path.name)
+_SHEET_FILE = re.compile(r"^\.?[a-z0-9-]+\.(pdf|html)(\..*\.part)?$")
+"""A topic sheet's PDF or web page in the sheets folder (or one left while writing it)."""
+
+
+def is_site_sheets_folder(path: Path) -> bool:
+    """Whether `path` is the sheets folder of an earlier site: only sheet PDFs and pages inside."""
+    return path.name == "sheets" and all(
+        child.is_file() and _SHEET_FILE.match(child.name) for child in path.iterdir()
+    )
 
 
 def check_site_folder(outdir: Path, force: bool) -> None:
@@ -36,7 +37,9 @@ def check_site_folder(outdir: Path, force: bool) -> None:
         return
     try:
         foreign = sorted(
-            p.name + ("/" if p.is_dir() else "") for p in outdir.iterdir() if not is_site_entry(p)
+            p.name + ("/" if p.is_dir() else "")
+            for p in outdir.iterdir()
+            if not (is_site_file(p.name) or (p.is_dir() and is_site_sheets_folder(p)))
         )
     except OSError as exc:
         raise UsageError(f"{outdir}: cannot be read: {exc.strerror} (choose another folder)") from exc

@@ -38,7 +38,10 @@ class Variant:
 
     @property
     def page_name(self) -> str:
-        """Its web page, shared by both paper sizes, e.g. ms-rrms-en-large-print.html."""
+        """Its web page, shared by both paper sizes, e.g. ms-rrms-en-large-print.html or
+        sheets/fatigue-en-large.html (beside the sheet's PDFs)."""
+        if self.sheet:
+            return f"{SHEETS_FOLDER}/{self.sheet}-{self.language}-{self.print_size}.html"
         return f"ms-{self.type}-{self.language}-{self.print_size}-print.html"
 
 

@@ -20,8 +20,8 @@ class SiteWords:
     paper_hint: str
     disclaimer: str
     read_online: str
-    sheets_heading: str
-    sheets_intro: str
+    sheets: str
+    sheets_lead: str
 
     def pages_text(self, count: int) -> str:
         return f"{count} {self.page if count == 1 else self.pages}"
@@ -40,8 +40,8 @@ WORDS = {
         paper_hint="US Letter is the usual paper in the United States and Canada; A4 is the usual paper everywhere else.",
         disclaimer="These handouts give general information for people newly diagnosed with MS. They do not replace advice from your own MS team: take your questions to them.",
         read_online="Read online (web page)",
-        sheets_heading="Topic sheets",
-        sheets_intro="One or two pages on one topic, to read with the handout.",
+        sheets="Topic sheets",
+        sheets_lead="One or two pages on one topic, to read with the handout.",
     ),
     "es": SiteWords(
         print_sizes={"standard": "Letra normal", "large": "Letra grande (18 puntos, más fácil de leer)"},
@@ -55,8 +55,8 @@ WORDS = {
         paper_hint="El papel carta es el habitual en Estados Unidos y Canadá; el A4, en casi todos los demás países.",
         disclaimer="Estas hojas dan información general para personas a las que acaban de diagnosticar EM. No sustituyen los consejos de su propio equipo de EM: lléveles sus preguntas.",
         read_online="Leer en línea (página web)",
-        sheets_heading="Hojas sobre un tema",
-        sheets_intro="Una o dos páginas sobre un tema, para leer junto con el folleto.",
+        sheets="Hojas por tema",
+        sheets_lead="Una o dos páginas sobre un solo tema, para leer junto con la hoja principal.",
     ),
 }
 

@@ -296,3 +296,35 @@ def test_a_heading_never_skips_a_level(engine: Engine) -> None:
     )
     html = render_html(tree, engine.theme("standard"), HtmlOptions(origin="test", embed_font=False))
     assert "<h2>A</h2>\n<h3>Deep</h3>" in html
+
+
+@pytest.mark.parametrize(
+    ("options", "titles"),
+    [
+        (
+            ("--sheets", "fatigue,mood"),
+            ["Living with multiple sclerosis (MS)", "Fatigue and MS", "Mood and feelings"],
+        ),
+        (("--sheets", "fatigue", "--sheets-only"), ["Fatigue and MS"]),
+        (("--sheets", "fatigue,mood", "--sheets-only"), ["Fatigue and MS", "Mood and feelings"]),
+    ],
+)
+def test_build_emit_html_with_real_sheets(
+    cli: Callable[..., Result], tmp_path: Path, options: tuple[str, ...], titles: list[str]
+) -> None:
+    """A pack, one sheet and two sheets only: each part's title heads it, one footer names the PDF's version."""
+    target = tmp_path / "sheets.html"
+    result = cli("build", "--emit", "html", "-o", str(target), *options)
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    headings = [h for h in re.findall(r"<h[12][^>]*>([^<]*)</h[12]>", html) if h in titles]
+    assert headings == titles
+    xml = cli("build", "--emit", "xml", "-o", "-", *options).stdout
+    detail = re.findall(r'footer-detail="([^"]*)"', xml)
+    footer = re.findall(r"<p>(Content [^<]*)</p>", html.split("<footer>", 1)[1])
+    if len(titles) == 1:
+        assert footer == detail
+    else:  # the pack's joint content version, as printed on every page of its PDF
+        assert len(footer) == 1
+        assert footer[0] not in detail
+        assert re.fullmatch(r"Content [0-9a-f]{10}, reviewed [-0-9]+, handouts \S+", footer[0])

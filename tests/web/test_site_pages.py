@@ -31,12 +31,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "rrms,general",
         "--languages",
         "en,es",
+        "--sheets",
+        "none",
         "--base-url",
         BASE,
         "-j",
         "2",
-        "--sheets",
-        "none",
     )
     assert result.returncode == 0, result.stderr
     assert f"Wrote {len(VARIANTS)} PDFs, {len(VARIANTS) // 2} web pages" in result.stderr

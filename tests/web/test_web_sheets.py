@@ -11,6 +11,7 @@ import pytest
 from click.testing import Result
 
 from ..conftest import FIXTURES
+from .test_site import read_links
 from .test_web import Server, field_error, post, request, running_server
 
 Cli = Callable[..., Result]
@@ -68,15 +69,27 @@ def test_site_publishes_every_sheet_under_its_stable_name(cli: Cli, tmp_path: Pa
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (out / "sheets").iterdir())
-    assert names == sorted(
+    pdfs = [
         f"sample-{lang}-{paper}-{size}.pdf"
         for lang in ("en", "es")
         for paper in ("letter", "a4")
         for size in ("standard", "large")
-    )
+    ]
+    pages = [f"sample-{lang}-{size}.html" for lang in ("en", "es") for size in ("standard", "large")]
+    assert names == sorted(pdfs + pages)
+    assert not (out / "ms-general-en-standard-print.html").exists()  # a sheet's page is not a handout's
     index = (out / "index.html").read_text(encoding="utf-8")
     for name in names:
         assert f'href="sheets/{name}"' in index
+    for page in pages:  # every link of a sheet's page resolves: its PDFs, its other print size, the index
+        links = read_links(out / "sheets" / page).hrefs
+        files = [h for h in links if not h.startswith(("#", "https:"))]
+        assert "../index.html" in files
+        assert len(files) == 6  # four PDFs, the other print size's page, the index
+        assert all((out / "sheets" / h).resolve().is_file() for h in files), (page, files)
+        assert '<html lang="' + page.split("-")[1] in (out / "sheets" / page).read_text(encoding="utf-8")
+    again = cli("site", str(out), "--content-dir", str(SHEETS), "--types", "rrms", "--languages", "en")
+    assert again.exit_code == 0, again.output  # the folder of an earlier site with sheets is its own
     assert '<h4 id="es-sheet-sample">El descanso y la EM</h4>' in index
     a4_large = pypdf.PdfReader(out / "sheets" / "sample-en-a4-large.pdf")
     assert round(float(a4_large.pages[0].mediabox.width)) == 595
