@@ -30,6 +30,7 @@ _TOP_KEYS = (
 GLOSSARY_DEFINES = ("all", "printed")
 _LANGUAGE_KEYS = (
     "scores", "paragraph_scores", "known_acronyms", "plain_words", "medical_terms", "jargon", "banned_words",
+    "allowed_phrases",
 )  # fmt: skip
 
 
@@ -69,6 +70,7 @@ class LanguageConfig:
     medical_terms: tuple[str, ...] = ()
     jargon: tuple[str, ...] = ()
     banned_words: tuple[str, ...] = ()
+    allowed_phrases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,7 @@ class _ConfigReader:
             medical_terms=self.words(data, "medical_terms", where),
             jargon=self.patterns(data, where),
             banned_words=self.words(data, "banned_words", where),
+            allowed_phrases=self.words(data, "allowed_phrases", where),
         )
 
     def limits(self, data: Mapping[str, Any], where: str) -> tuple[Limit, ...]:

@@ -185,7 +185,7 @@ def text_flags(check: LanguageCheck, prose: Prose, passive: bool = True) -> list
         *long_sentences(prose.units, config.max_sentence_words),
         *long_lists(prose.lists, config.max_list_items),
         *bare_percentages(prose.units, language),
-        *banned_words(prose.units, check.settings.banned_words),
+        *banned_words(prose.units, check.settings.banned_words, check.settings.allowed_phrases),
         *(passive_voice(prose.units, language, config.passive_max_share) if passive else []),
     ]
 

@@ -304,15 +304,23 @@ def passive_voice(units: Sequence[Unit], language: str, max_share: float) -> lis
     return [Flag("passive_voice", passive[0][0], message, _PASSIVE_FIX[language])]
 
 
-def banned_words(units: Iterable[Unit], words: Sequence[str]) -> list[Flag]:
-    """Words the style guide rules out (cure, attack, ...), matched whole, in any case."""
+def banned_words(units: Iterable[Unit], words: Sequence[str], allowed: Sequence[str] = ()) -> list[Flag]:
+    """Words the style guide rules out (cure, attack, ...), matched whole, in any case.
+
+    A banned word inside one of the `allowed` phrases (a safe wording such as "heart attack") is not
+    flagged there; the same word elsewhere in the sentence still is.
+    """
     if not words:
         return []
     pattern = _banned_pattern(tuple(words))
+    allowed_pattern = _banned_pattern(tuple(allowed)) if allowed else None
     flags = []
     for unit in units:
         for sentence in split_sentences(unit.full):
+            spans = [m.span() for m in allowed_pattern.finditer(sentence)] if allowed_pattern else []
             for match in pattern.finditer(sentence):
+                if any(start <= match.start() and match.end() <= end for start, end in spans):
+                    continue
                 flags.append(
                     Flag(
                         "banned_word",
@@ -326,7 +334,9 @@ def banned_words(units: Iterable[Unit], words: Sequence[str]) -> list[Flag]:
 
 @lru_cache(maxsize=8)
 def _banned_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    alternatives = "|".join(
+        r"\s+".join(re.escape(part) for part in w.split()) for w in sorted(words, key=len, reverse=True)
+    )
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import Result
 
 from handouts import paths
-from handouts.check.readability import Unit, block_prose, passive_sentences, scoring_text
+from handouts.check.readability import Unit, banned_words, block_prose, passive_sentences, scoring_text
 from handouts.check.terms import Piece, Vocabulary, unexplained_words
 
 from ..conftest import FIXTURES
@@ -263,3 +263,28 @@ def test_a_glossary_term_not_printed_needs_explaining() -> None:
     words = Vocabulary(language="en", glossary={"lesion": "lesion", "lesions": "lesion"})
     found = unexplained_words([Piece(Path("a.md"), "Scans show lesions.")], words, printed=[])
     assert [(f.word, f.explained_later) for f in found] == [("lesion", False)]
+
+
+def test_banned_word_is_allowed_only_inside_an_allowed_phrase(check: Cli) -> None:
+    """The safe denial of a cure and "heart attack" pass; a cure offered on its own still trips."""
+    result = check("--language", "en", *layered("banned-allowed"))
+    assert result.exit_code == 1, result.output
+    banned = [line for line in result.output.splitlines() if "on the list of words to avoid" in line]
+    assert len(banned) == 1, result.output
+    assert "banned-allowed/en/about-ms/allowed.md:13: error: 'cure' is" in banned[0]
+
+
+def test_allowed_phrases_leave_other_sentences_banned() -> None:
+    units = [
+        Unit(
+            "paragraph",
+            "No diet has been proven to cure MS. This diet will cure MS. A heart attack. It may attack.",
+        )
+    ]
+    flagged = [
+        flag.message
+        for flag in banned_words(
+            units, ["cure", "attack"], ["no diet has been proven to cure MS", "heart attack"]
+        )
+    ]
+    assert flagged == ["'cure' is on the list of words to avoid", "'attack' is on the list of words to avoid"]
