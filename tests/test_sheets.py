@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -479,3 +480,29 @@ def test_each_part_of_a_pack_is_a_part_element(sheet_engine: Engine) -> None:
         kids = [k for k in document.K if isinstance(k, pikepdf.Dictionary)]
         assert [str(k.S) for k in kids] == ["/Part", "/Part"]
         assert walk_structure(doc).problems == []
+
+
+def test_a_sheet_prints_at_most_four_sources_most_cited_first(tmp_path: Path) -> None:
+    shutil.copytree(SHEETS / "en", tmp_path / "en")
+    folder = tmp_path / "en" / "sheets" / "sample"
+    cited = {
+        "sample-what-it-is": "[nmss-types, nice-ng220]",
+        "sample-plan": "[nmss-spms-transition, kalb-2020, nice-ng220]",
+        "sample-cool": "[nmss-disease-modification, de-giglio-2018]",
+        "sample-when-to-call": "[nmss-stem-cell-clinics, kalb-2020]",
+    }
+    for block_id, sources in cited.items():
+        path = folder / f"{block_id}.md"
+        path.write_text(path.read_text().replace("sources: [msplus-relapse]", f"sources: {sources}"))
+    library = load_library([builtin_dir("content"), tmp_path], "en")
+    xml = render_sheet_xml(make_spec(), library, None, "sample", (builtin_dir("templates"),))
+    root = parse_handout_xml(xml, "sheet")
+    shown = [n for n in _walk(root) if n.tag == "source"]
+    texts = [s.text() for s in shown]
+    assert len(texts) == 4
+    assert library.sources["nice-ng220"].title in texts[0]
+    assert library.sources["kalb-2020"].title in texts[1]
+    line = re.search(r"This list shows (\d+) of the (\d+) sources\. [^<]*handouts list --sources", xml)
+    assert line is not None
+    assert int(line[1]) == 4
+    assert int(line[2]) >= 7  # the sheet's own seven, plus those of its where-to-get-help block

@@ -8,12 +8,15 @@ from pathlib import Path
 from handouts.content.model import Library, Topic
 from handouts.content.selection import Section, Selection
 from handouts.content.sheets import select_sheet_translated
+from handouts.layout.context import printed_sources
 from handouts.layout.environment import render_layout
 from handouts.spec import HandoutSpec
 
 SHEET_LAYOUT = "sheet"
 SHEET_MAX_SQUEEZE = 3
 """The steps the sheet layout can give up when a sheet overflows its pages (see templates/layouts/sheet.xml.j2)."""
+SHEET_MAX_SOURCES = 4
+"""A sheet prints at most this many sources, most-cited first; `handouts list --sources` lists them all."""
 HELP_BLOCK_IDS = ("getting-help",)
 """Core blocks printed under a sheet's "Where to get help" (the handout's country-aware help block, in
 content/<lang>/when-to-call/); when the library has none that fit, the sheet layout prints one line of its own."""
@@ -45,9 +48,9 @@ def render_sheet_xml(
     sheet, selection = select_sheet_translated(library, source, sheet_id, spec)
     view = SheetView(sheet.id, sheet.title, sheet.subtitle, sheet.when_to_call_id, f"{sheet.id}-help")
     selection = with_help(selection, library, view.help_id, spec)
-    return render_layout(
-        spec, library, selection, templates_dirs, squeeze, layout=SHEET_LAYOUT, extra={"sheet": view}
-    )
+    printed = printed_sources(library, selection.blocks, spec.help_country, SHEET_MAX_SOURCES)
+    extra = {"sheet": view, "sources": printed.shown, "sources_total": printed.total}
+    return render_layout(spec, library, selection, templates_dirs, squeeze, layout=SHEET_LAYOUT, extra=extra)
 
 
 def with_help(selection: Selection, library: Library, help_id: str, spec: HandoutSpec) -> Selection:
