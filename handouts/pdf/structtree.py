@@ -61,7 +61,7 @@ class TreeWriter:
         if pages:
             element["Pg"] = self.pages[pages[0]]
         page = pages[0] if len(pages) == 1 else None
-        kids = [self.kid(kid, reference, page) for kid in node.kids]
+        kids = [self.kid(kid, reference, page, node) for kid in node.kids]
         element["K"] = kids[0] if len(kids) == 1 else kids
         self.describe(node, element, reference)
         return reference
@@ -86,7 +86,13 @@ class TreeWriter:
             element["ID"] = identifier
             self.ids.append((identifier, reference))
 
-    def kid(self, kid: StructNode | MarkRef | AnnotRef, element: PDFObjectReference, page: int | None) -> Any:
+    def kid(
+        self,
+        kid: StructNode | MarkRef | AnnotRef,
+        element: PDFObjectReference,
+        page: int | None,
+        owner: StructNode,
+    ) -> Any:
         """A kid for /K: an MCID on the element's one page, else a reference naming its page."""
         if isinstance(kid, StructNode):
             return self.element(kid, element)
@@ -94,18 +100,18 @@ class TreeWriter:
             if kid.page == page:
                 return kid.mcid
             return PdfDict({"Type": PDFName("MCR"), "Pg": self.pages[kid.page], "MCID": kid.mcid})
-        annotation, reference = self.annotation(kid)
+        annotation, reference = self.annotation(kid, owner.text)
         annotation["StructParent"] = self.next_key
         self.annotation_parents.append((self.next_key, element))
         self.next_key += 1
         return PdfDict({"Type": PDFName("OBJR"), "Obj": reference, "Pg": self.pages[kid.page]})
 
-    def annotation(self, ref: AnnotRef) -> Annotation:
-        """The widget named by `ref`, or the link it counts to; a link's URI becomes its description."""
+    def annotation(self, ref: AnnotRef, text: str) -> Annotation:
+        """The widget named by `ref`, or the link it counts to, described by its printed words (else its URI)."""
         if isinstance(ref.key, str):
             return self.widgets[ref.key]
         link, reference = self.links[ref.page][ref.key]
-        link["Contents"] = PDFString(link["A"]["URI"].s)
+        link["Contents"] = PDFString(" ".join(text.split()) or link["A"]["URI"].s)
         return link, reference
 
     def parent_tree(self, marks: MarkedContent) -> list[Any]:

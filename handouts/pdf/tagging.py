@@ -55,6 +55,8 @@ class StructNode:
     """What the element's glyphs say, in reading order (a right-to-left run is drawn in visual order)."""
     drawn_text: str = ""
     """The characters of its glyphs in drawing order, for the marked content's /ActualText."""
+    text: str = ""
+    """A Link's printed words, which describe its annotations to readers."""
 
     def child(self, role: str, alt: str = "", attributes: tuple[tuple[str, str], ...] = ()) -> StructNode:
         return StructNode(role, self, alt, attributes)
@@ -290,10 +292,15 @@ class TaggedText(SpacedLines):
         self.link_by_url: dict[str, StructNode] = {}
         self.annotations: list[StructNode] = []
         self.breaks = canvas.handout_marks.text_breaks
+        self.texts: list[str] = []
+        self.whole_links: list[StructNode] = []
 
     def _formatText(self, text: str) -> str:
         if text:
             self.open_content()
+            self.texts.append(text)
+            if self.open is not None and self.open.role == "Link":
+                self.open.text += text
         return str(super()._formatText(text))
 
     def span(self, actual_text: str | None, drawn_text: str = "") -> None:
@@ -320,6 +327,7 @@ class TaggedText(SpacedLines):
             self.open = None
             return
         link = self.node.link(key)
+        link.text += " " + self.texts[-1]  # the words just drawn start the link
         self.link_by_url[str(key[1])] = link
         drawn = self._code.pop()
         if isinstance(self._code[-1], _Boundary):
@@ -334,6 +342,7 @@ class TaggedText(SpacedLines):
         link = self.link_by_url.get(url)
         if link is None:
             link = self.link_by_url[url] = self.node.link(url)
+            self.whole_links.append(link)
             for entry in self._code:
                 if isinstance(entry, _Boundary) and entry.node is self.node:
                     entry.node = link
@@ -342,6 +351,8 @@ class TaggedText(SpacedLines):
     def getCode(self) -> str:
         canvas: TaggingCanvas = self._canvas
         self._code = list(self._marked_code(canvas.handout_marks))
+        for link in self.whole_links:
+            link.text += " " + " ".join(self.texts)
         for link in self.annotations:
             canvas.handout_marks.add_link(canvas, link)
         canvas.handout_text = None

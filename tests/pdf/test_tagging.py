@@ -116,7 +116,11 @@ def test_links_are_link_elements_with_their_own_text_and_annotation(fixture_pdf:
     ]
     for link in links:
         assert link.annotations, "a Link element holds its annotations"
-        assert all(a["Contents"] == a["URI"] == link.annotations[0]["URI"] for a in link.annotations)
+        printed = squeezed("".join(texts[key] for key in link.content))
+        assert all(a["URI"] == link.annotations[0]["URI"] for a in link.annotations)
+        assert all(squeezed(str(a["Contents"])) == printed for a in link.annotations), (
+            "described by its words"
+        )
     assert len(links[2].annotations) == 2, "the address wraps: one annotation per line, both in one Link"
 
 
