@@ -158,12 +158,13 @@ class HandoutDocTemplate(BaseDocTemplate):  # type: ignore[misc]
             self.canv.setNamedCB(name, callback)
 
     def afterFlowable(self, flowable: Flowable) -> None:
-        """A section's first flowable becomes a bookmark in the viewer's outline."""
+        """A section's first flowable becomes a bookmark in the viewer's outline (a pack's sections sit
+        one level beneath their part: `outline_level`)."""
         title = getattr(flowable, "outline_title", None)
         if title:
             key = f"section-{getattr(flowable, 'outline_key', title)}"
             self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(title, key, level=0, closed=False)
+            self.canv.addOutlineEntry(title, key, level=getattr(flowable, "outline_level", 0), closed=False)
 
     def _endBuild(self) -> None:
         self._doSave = 0

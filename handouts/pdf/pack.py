@@ -97,14 +97,6 @@ class PackDocTemplate(HandoutDocTemplate):
         later = PageTemplate(id="later", frames=self.column_frames(0, "col"), onPage=self.draw_footer)
         self.addPageTemplates([templates[0], later, *templates[1:]])
 
-    def afterFlowable(self, flowable: Flowable) -> None:
-        """Part titles are top-level bookmarks; a part's sections sit beneath them (`outline_level`)."""
-        title = getattr(flowable, "outline_title", None)
-        if title:
-            key = f"section-{getattr(flowable, 'outline_key', title)}"
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(title, key, level=getattr(flowable, "outline_level", 0), closed=False)
-
 
 def build_pack_pdf(
     parts: list[PartStory],
