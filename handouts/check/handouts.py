@@ -322,11 +322,9 @@ def hardest_blocks(check: LanguageCheck, spec: HandoutSpec, selection: Selection
     return ", ".join(f"{block_id} ({abs(value):g})" for value, block_id in top)
 
 
-def reading_order(
-    check: LanguageCheck, spec: HandoutSpec, root: Node, selection: Selection, layout: Path
-) -> list[Piece[Origin]]:
-    """Title, key points, blocks, questions, then the printed glossary: the order a reader meets them."""
-    pieces = [Piece(Origin(layout, 1), n.text()) for n in walk(root) if n.tag in ("title", "subtitle")]
+def selection_pieces(selection: Selection, spec: HandoutSpec) -> list[Piece[Origin]]:
+    """Key points, block prose, then questions: what a reader meets of the selected content, in order."""
+    pieces: list[Piece[Origin]] = []
     by_point = {b.key_point: b for b in selection.blocks if b.key_point}
     for point in selection.key_points:
         block = by_point[point]
@@ -338,6 +336,15 @@ def reading_order(
             continue
         pieces += [Piece(Origin(block.path, block.body_line), u.full) for u in units]
     pieces += [Piece(Origin(q.path, q.line), q.text) for q in selection.questions]
+    return pieces
+
+
+def reading_order(
+    check: LanguageCheck, spec: HandoutSpec, root: Node, selection: Selection, layout: Path
+) -> list[Piece[Origin]]:
+    """Title, key points, blocks, questions, then the printed glossary: the order a reader meets them."""
+    pieces = [Piece(Origin(layout, 1), n.text()) for n in walk(root) if n.tag in ("title", "subtitle")]
+    pieces += selection_pieces(selection, spec)
     for node in walk(root):
         if node.tag == "term":
             origin = glossary_origin(check.library, node.attrs.get("name", ""))

@@ -11,12 +11,13 @@ from handouts.check.handouts import (
     LanguageCheck,
     Origin,
     report_flags,
+    selection_pieces,
     tailoring_name,
     text_flags,
 )
 from handouts.check.lines import line_of, locate
 from handouts.check.model import Problems, display
-from handouts.check.readability import Prose, Unit, block_prose
+from handouts.check.readability import Prose, Unit
 from handouts.check.terms import Piece, unexplained_words
 from handouts.content.model import Block, Library, Sheet
 from handouts.content.selection import Selection
@@ -143,17 +144,7 @@ def check_sheet_terms(
 ) -> None:
     """Medical terms and acronyms explained at first use, in the order a reader meets them on the sheet."""
     pieces = [Piece(Origin(sheet.path, 1), sheet.title), Piece(Origin(sheet.path, 1), sheet.subtitle)]
-    by_point = {b.key_point: b for b in selection.blocks if b.key_point}
-    for point in selection.key_points:
-        block = by_point[point]
-        pieces.append(Piece(Origin(block.path, line_of(block.path, "key_point:")), point))
-    for block in selection.blocks:
-        try:
-            units = block_prose(str(render_block(block, spec))).units
-        except HandoutsError:
-            continue
-        pieces += [Piece(Origin(block.path, block.body_line), u.full) for u in units]
-    pieces += [Piece(Origin(q.path, q.line), q.text) for q in selection.questions]
+    pieces += selection_pieces(selection, spec)
     printed = (
         [t.term for t in check.library.glossary] if check.request.config.glossary_defines == "all" else []
     )
