@@ -370,8 +370,20 @@ def environment() -> str:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
         f"{cpus} CPUs, Python {platform.python_version()}, ReportLab {reportlab.Version} "
-        f"(accelerators: {accel}), load average {os.getloadavg()[0]:.1f} at the start"
+        f"(accelerators: {accel}), load average {os.getloadavg()[0]:.1f} at the start{bytecode_warning()}"
     )
+
+
+def bytecode_warning() -> str:
+    """A warning when handouts' modules have no bytecode: every cold process would compile them (~50 ms)."""
+    import importlib.util
+
+    package = ROOT / "handouts"
+    sources = [package / "render.py", package / "cli" / "main.py", package / "pdf" / "document.py"]
+    missing = [s for s in sources if not Path(importlib.util.cache_from_source(str(s))).exists()]
+    if not missing:
+        return ""
+    return "; WARNING: handouts has no bytecode, cold timings include compiling it (python -m compileall -q handouts)"
 
 
 def main() -> int:
