@@ -29,8 +29,10 @@ from handouts.vocabulary import (
 from handouts.yamlfile import load_yaml_file
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-"""Characters that cannot appear in printed text (control characters, lone surrogates, U+FFFE/FFFF)."""
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters that cannot appear in printed text (control characters, lone surrogates, U+FFFE/FFFF).
+Written as the characters it matches rather than as `[^...]` of the allowed ranges: the same set, but a
+negated class over most of Unicode took about 3 ms to compile at every start, this one 0.3 ms."""
 
 
 @dataclass(frozen=True)

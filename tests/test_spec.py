@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from handouts.errors import SpecError
@@ -35,3 +37,11 @@ def test_spec_rejects_bad_date_and_overlong_note() -> None:
         make_spec(date="26/11/2026", notes=["x" * 5000])
     assert "date: '26/11/2026' is not a date (write it as YYYY-MM-DD" in caught.value.message
     assert "keep each note under 2,000 characters" in caught.value.message
+
+
+def test_the_unprintable_characters_are_exactly_those_outside_xml_text() -> None:
+    from handouts.spec import _NOT_TEXT
+
+    xml_char = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML 1.0's Char
+    every = "".join(map(chr, range(0x110000)))
+    assert "".join(_NOT_TEXT.findall(every)) == xml_char.sub("", every)
