@@ -11,7 +11,6 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from bidi import get_display
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -23,6 +22,7 @@ from handouts.pdf.scripts import (
     ACTUAL_TEXT_BEGIN,
     ACTUAL_TEXT_END,
     NO_BREAK_SPACE,
+    display_order,
     font_runs,
     register,
     shaped,
@@ -47,7 +47,7 @@ def starts_right_to_left(text: str) -> bool:
 def drawn_runs(line: str, primary: frozenset[int], base_font: str) -> list[tuple[str, str]]:
     """(font name, text) pieces of one line in drawing order, right-to-left stretches shaped."""
     pieces = []
-    for run in font_runs(get_display(line, base_dir="R"), primary):
+    for run in font_runs(display_order(line), primary):
         face = register(run.font) if run.font else base_font
         text = shaped(run.text[::-1], face) if run.font and run.font.rtl else run.text
         pieces.append((face, text))

@@ -23,7 +23,6 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
@@ -192,11 +191,21 @@ def register(fallback: Fallback) -> str:
 
 def visual_order(text: str, face: str) -> str:
     """A right-to-left run as drawn left to right: bidi order, right-to-left stretches shaped by HarfBuzz."""
-    drawn = get_display(text, base_dir="R")
+    drawn = display_order(text)
     return "".join(
         shaped("".join(stretch)[::-1], face) if rtl else "".join(stretch)
         for rtl, stretch in groupby(drawn, key=_right_to_left)
     )
+
+
+def display_order(text: str) -> str:
+    """A right-to-left run's characters in the order they are drawn (python-bidi's display order).
+
+    python-bidi is imported by the first right-to-left run: most handouts have none.
+    """
+    from bidi import get_display
+
+    return str(get_display(text, base_dir="R"))
 
 
 def _right_to_left(char: str) -> bool:
@@ -256,7 +265,7 @@ def _begin_actual_text(canvas: object, kind: str, label: str | None) -> None:
     if text_object is None:
         return
     logical = label or ""
-    drawn = get_display(logical, base_dir="R")  # each glyph's own character, in drawing order
+    drawn = display_order(logical)  # each glyph's own character, in drawing order
     if hasattr(text_object, "span"):  # tagged: the run is a Span element of its own
         text_object.span(logical, drawn)
         return
