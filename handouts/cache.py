@@ -1,8 +1,9 @@
 """Turn derived values (a parsed library, compiled templates) into files in the user's cache folder, so
 a new process reads them back instead of making them again.
 
-Only values this package made are stored, and only as JSON text or marshalled code objects that it
-compiled itself; nothing is ever unpickled. Each entry is named by a hash of everything it was made
+Only values this package made are stored, and only as JSON text, bytes it made (a compressed font
+program, decoded logo pixels) behind a JSON header that gives their lengths (`write_blobs`), or
+marshalled code objects that it compiled itself; nothing is ever unpickled. Each entry is named by a hash of everything it was made
 from (the caller's inputs, the package version, the Python version, and the source of the code that
 made it), so a changed input or a new release simply misses. Each file carries a SHA-256 of its
 payload, checked on reading: a torn or damaged file is a miss. Entries are written to a temporary file
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import stat
 import sys
 import threading
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from handouts import __version__
 
@@ -105,6 +108,37 @@ def write_entry(key: str, payload: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+
+
+def write_blobs(key: str, header: dict[str, Any], blobs: list[bytes]) -> None:
+    """Store a JSON header and byte strings under `key` (one JSON line giving their lengths, then them)."""
+    line = json.dumps({"header": header, "lengths": [len(blob) for blob in blobs]}).encode()
+    write_entry(key, line + b"\n" + b"".join(blobs))
+
+
+def read_blobs(key: str) -> tuple[dict[str, Any], list[bytes]] | None:
+    """The header and byte strings stored by `write_blobs`, or None (missing, damaged or not such an entry)."""
+    payload = read_entry(key)
+    if payload is None:
+        return None
+    line, _, rest = payload.partition(b"\n")
+    try:
+        data = json.loads(line)
+        header, lengths = data["header"], data["lengths"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not (
+        isinstance(header, dict)
+        and isinstance(lengths, list)
+        and all(isinstance(n, int) and n >= 0 for n in lengths)
+        and sum(lengths) == len(rest)
+    ):
+        return None
+    blobs, start = [], 0
+    for length in lengths:
+        blobs.append(rest[start : start + length])
+        start += length
+    return header, blobs
 
 
 def _private(info: os.stat_result) -> bool:

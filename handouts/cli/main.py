@@ -11,6 +11,7 @@ from handouts import __version__
 from handouts.cli.batch import batch
 from handouts.cli.build import build
 from handouts.cli.check import check
+from handouts.cli.collector import end_quietly, start_quietly
 from handouts.cli.listing import list_
 from handouts.cli.options import CONTEXT, HandoutsGroup
 from handouts.cli.serve import serve
@@ -36,11 +37,15 @@ main.add_command(site)
 
 
 def run() -> None:
-    """Entry point that keeps broken pipes quiet (e.g. `handouts build -o - | head`)."""
+    """Entry point that keeps broken pipes quiet (e.g. `handouts build -o - | head`) and schedules the
+    cycle collector for the command (`collector.py`)."""
+    start_quietly()
     try:
         main()
     except BrokenPipeError:
         quiet_broken_pipe()
+    finally:
+        end_quietly()
 
 
 def quiet_broken_pipe() -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from handouts.cli.collector import command_chosen
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 content_dir_option = click.option(
@@ -48,6 +50,14 @@ class HandoutsGroup(click.Group):
                 raise
             message = f"internal error: {type(exc).__name__}: {exc} (set HANDOUTS_DEBUG=1 for details and report it)"
             raise click.ClickException(message) from exc
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Click's lookup of the command; the cycle collector is scheduled for it once it is known."""
+        name, command, rest = super().resolve_command(ctx, args)
+        command_chosen(command.name if command else name)
+        return name, command, rest
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command line; a usage mistake is one line, like every other error."""
