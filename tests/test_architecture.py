@@ -250,7 +250,8 @@ def test_a_second_build_reads_from_the_cache_folder_what_would_need_babel_or_pil
 
     Image.new("RGB", (240, 80), "#1F4E79").save(tmp_path / "logo.png")
     (tmp_path / "clinic.yaml").write_text("name: Riverside MS Centre\nlogo: logo.png\n", encoding="utf-8")
-    absent = {"babel", "bidi", "handouts.html", "handouts.batch", "handouts.check"}
+    # ReportLab imports PIL.Image itself; opening a PNG or JPEG loads Pillow's image plugins
+    absent = {"babel", "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "bidi", "handouts.html", "handouts.batch"}
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
@@ -267,7 +268,8 @@ def test_a_second_build_reads_from_the_cache_folder_what_would_need_babel_or_pil
         )
         for _ in range(2)
     ]
-    assert "babel" in runs[0].stdout  # the first build asked Babel, and stored what it said
+    assert "babel" in runs[0].stdout  # the first build asked Babel and Pillow, and stored what they said
+    assert "PIL.PngImagePlugin" in runs[0].stdout
     assert runs[1].stdout.strip().splitlines()[-1] == "[]"
 
 

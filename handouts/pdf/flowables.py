@@ -11,11 +11,11 @@ from typing import Any
 import reportlab
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from handouts.cache import entry_key, read_entry, write_entry
 from handouts.escaping import escape_text, quote_attribute
+from handouts.pdf.logo import logo_reader
 from handouts.pdf.tagging import (
     StructNode,
     Tagged,
@@ -67,7 +67,7 @@ class LogoImage(Tagged):
     def __init__(self, path: Path, height: float, alt: str) -> None:
         super().__init__()
 
-        self.reader = _image_reader(path)
+        self.reader = logo_reader(path)
         pixel_w, pixel_h = self.reader.getSize()
         self.draw_height = height
         self.draw_width = height * pixel_w / max(pixel_h, 1)
@@ -82,19 +82,6 @@ class LogoImage(Tagged):
 
     def draw(self) -> None:
         self.canv.drawImage(self.reader, 0, 6, self.draw_width, self.draw_height, mask="auto")
-
-
-@lru_cache(maxsize=8)
-def _cached_reader(path: Path, size: int, modified: int) -> ImageReader:
-    reader = ImageReader(str(path))
-    reader.getRGBData()  # decoded once; ReportLab keeps the pixels in the reader
-    return reader
-
-
-def _image_reader(path: Path) -> ImageReader:
-    """The logo decoded once per process (read again only when the file changes)."""
-    info = path.stat()
-    return _cached_reader(path, info.st_size, info.st_mtime_ns)
 
 
 class Label(Tagged):
