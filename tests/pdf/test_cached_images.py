@@ -1,4 +1,4 @@
-"""The logo and the form-field font from the cache folder print the same bytes as made afresh; bad entries miss."""
+"""The logo, the form-field font and font coverage from the cache folder are what making them afresh gives."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from reportlab.pdfbase.ttfonts import TTFontFile
 
 from handouts import cache
 from handouts.clinic import Clinic, check_logo
 from handouts.engine import Engine
-from handouts.pdf import logo, widgets
+from handouts.paths import builtin_dir
+from handouts.pdf import logo, scripts, widgets
 from handouts.render import render_handout
 
 from ..conftest import make_spec
@@ -169,3 +171,28 @@ def test_a_build_with_the_cache_folder_prints_what_a_build_without_it_prints(tmp
     off = (tmp_path / "off.pdf").read_bytes()
     assert (tmp_path / "first.pdf").read_bytes() == off
     assert (tmp_path / "second.pdf").read_bytes() == off
+
+
+FONTS = builtin_dir("templates") / "fonts"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf"),
+        ("NotoSansHebrew-Regular.ttf",),
+    ],
+)
+def test_font_coverage_from_the_cache_folder_is_the_fonts_own(folder: Path, files: tuple[str, ...]) -> None:
+    paths = [str(FONTS / name) for name in files]
+    parsed = frozenset(set.intersection(*(set(TTFontFile(p, subfontIndex=0).charToGlyph) for p in paths)))
+    scripts.font_coverage.cache_clear()
+    assert scripts.font_coverage(*paths) == parsed  # parsed, then stored
+    (entry,) = [p for p in folder.iterdir() if p.name.startswith("font-coverage-")]
+    scripts.font_coverage.cache_clear()
+    assert scripts.font_coverage(*paths) == parsed  # from the cache folder
+    for foreign in [b'{"a": 1}', b"[1, -5]", b"[1.5]", b"not json"]:
+        cache.write_entry(entry.name, foreign)
+        scripts.font_coverage.cache_clear()
+        assert scripts.font_coverage(*paths) == parsed
+    scripts.font_coverage.cache_clear()
