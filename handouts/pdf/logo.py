@@ -26,6 +26,10 @@ from reportlab.lib.utils import ImageReader
 
 from handouts.cache import entry_key, read_blobs, source_fingerprint, write_blobs
 
+MAX_STORED_BYTES = 4_000_000
+"""Decoded pixels larger than this (an RGB logo of about 1,150 pixels a side) are not stored: such a
+logo is decoded by Pillow in every process, as compressing megabytes for the cache would cost more."""
+
 MODES = frozenset({"L", "RGB", "CMYK"})
 """The modes ReportLab leaves pixels in after `getRGBData()` (the others are converted to these)."""
 
@@ -94,12 +98,14 @@ def _cached_reader(path: Path, size: int, modified: int) -> ImageReader:
 
 def _entry(reader: ImageReader) -> tuple[dict[str, Any], list[bytes]] | None:
     """What a later process needs to draw this reader's image, or None when it is not one ReportLab
-    leaves in a plain mode (it is then decoded by Pillow every time)."""
+    leaves in a plain mode, or too large to store (it is then decoded by Pillow every time)."""
     pixels = reader.getRGBData()  # decoded once; ReportLab keeps the pixels in the reader
     alpha = reader._dataA
     alpha_pixels = alpha.getRGBData() if alpha is not None else b""
     transparent = reader.getTransparent() if alpha is None else None
     if reader.mode not in MODES or (alpha is not None and alpha.mode != "L"):
+        return None
+    if len(pixels) + len(alpha_pixels) > MAX_STORED_BYTES:
         return None
     if transparent is not None and not isinstance(transparent, bytes):
         return None

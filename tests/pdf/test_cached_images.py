@@ -196,3 +196,15 @@ def test_font_coverage_from_the_cache_folder_is_the_fonts_own(folder: Path, file
         scripts.font_coverage.cache_clear()
         assert scripts.font_coverage(*paths) == parsed
     scripts.font_coverage.cache_clear()
+
+
+def test_a_logo_too_large_to_store_is_decoded_every_time(
+    engine: Engine, folder: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.png"
+    Image.new("RGB", (1200, 1200), "#1F4E79").save(path)  # 4.3 MB of pixels
+    made = render_with_logo(engine, path)
+    clear_caches()
+    assert not isinstance(logo.logo_reader(path), logo.StoredImage)
+    assert not [p for p in folder.iterdir() if p.name.startswith("logo-image-")]
+    assert render_with_logo(engine, path) == made
