@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from handouts.cache import entry_key, read_entry, write_entry
 from handouts.escaping import escape_text, quote_attribute
+from handouts.pdf.linebreaks import describe_fragments, remembered_break_lines
 from handouts.pdf.tagging import (
     StructNode,
     Tagged,
@@ -320,10 +321,16 @@ class MeasuredParagraph(Paragraph):  # type: ignore[misc]
         self._measured = (avail_width, height) if width == avail_width else None
         return width, height
 
+    def breakLines(self, width: list[float]) -> Any:
+        """ReportLab's line breaks, shared with earlier paragraphs of the same text, style and width."""
+        return remembered_break_lines(self, width, super().breakLines)
+
 
 def parsed_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
     """A Paragraph whose markup is parsed once per process (the same blocks repeat across handouts)."""
-    return MeasuredParagraph(markup, style, frags=list(_parsed(markup, style)))
+    paragraph = MeasuredParagraph(markup, style, frags=list(_parsed(markup, style)))
+    describe_fragments(paragraph, (markup, style))
+    return paragraph
 
 
 @lru_cache(maxsize=8192)
