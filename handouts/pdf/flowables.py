@@ -12,11 +12,11 @@ import reportlab
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from handouts.cache import entry_key, read_entry, write_entry
 from handouts.escaping import escape_text, quote_attribute
-from handouts.pdf.linebreaks import describe_fragments, remembered_break_lines
+from handouts.pdf.paragraphs import parsed_paragraph
 from handouts.pdf.tagging import (
     StructNode,
     Tagged,
@@ -303,39 +303,6 @@ class QrCode(Tagged):
         self.handout_struct = parent.child("Figure", self.handout_alt)
         for paragraph in (self.caption, self.address):
             paragraph.structure(parent)
-
-
-class MeasuredParagraph(Paragraph):  # type: ignore[misc]
-    """A Paragraph that breaks its lines once per width: wrapped again at the same width (the next column,
-    a callout drawing what it measured, the masthead placed after it was measured), it reuses them.
-    ReportLab's Paragraph.wrap ignores the available height, so the width alone decides the lines (its
-    split drops the lines it kept when it gives up, and then they are broken again)."""
-
-    _measured: tuple[float, float] | None = None
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        measured = self._measured
-        if measured is not None and measured[0] == avail_width and "blPara" in self.__dict__:
-            return avail_width, measured[1]
-        width, height = super().wrap(avail_width, avail_height)
-        self._measured = (avail_width, height) if width == avail_width else None
-        return width, height
-
-    def breakLines(self, width: list[float]) -> Any:
-        """ReportLab's line breaks, shared with earlier paragraphs of the same text, style and width."""
-        return remembered_break_lines(self, width, super().breakLines)
-
-
-def parsed_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
-    """A Paragraph whose markup is parsed once per process (the same blocks repeat across handouts)."""
-    paragraph = MeasuredParagraph(markup, style, frags=list(_parsed(markup, style)))
-    describe_fragments(paragraph, (markup, style))
-    return paragraph
-
-
-@lru_cache(maxsize=8192)
-def _parsed(markup: str, style: ParagraphStyle) -> tuple[Any, ...]:
-    return tuple(Paragraph(markup, style).frags)
 
 
 QR_QUIET_MODULES = 2

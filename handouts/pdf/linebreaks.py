@@ -25,9 +25,12 @@ and none of them can reach a remembered break:
 The word list a paragraph gets is its own copy of the remembered list (the words in it are shared and
 only read: a later break of a split part builds new words from them).
 
-Bound: at most `LineBreakMemo.limit` entries (least recently used dropped first); an entry is one
-paragraph's lines and word list, a few kilobytes, so the memo stays under about 10 MB per process
-whatever the number of handouts (`tests/pdf/test_linebreaks.py` checks the count).
+Bound: a break is kept the second time its key is met, so text printed once per handout (the
+patient's name) never enters; entries weigh their markup's length plus 64 and at most 400,000 in all
+are kept, least recently used dropped first. At the measured 43 bytes per unit (8 MB for the 1,707
+breaks of 145 handouts in every language, paper and print size) that is about 17 MB at most, and
+about 2 MB for a batch in one language and paper, however many rows; the hashes of keys met once
+are capped at 8,192 (under 1 MB). `tests/pdf/test_linebreaks.py` checks both limits.
 ReportLab internals relied on: `Paragraph.breakLines`, `blPara.kind`, the attributes named above.
 """
 
@@ -53,41 +56,70 @@ class RememberedBreak:
 
 
 class LineBreakMemo:
-    """A bounded, thread-safe map from a paragraph's break key to what breaking it made."""
+    """A bounded, thread-safe map from a paragraph's break key to what breaking it made.
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._entries: OrderedDict[Hashable, RememberedBreak] = OrderedDict()
+    A break is kept the second time its key is met (the first time only the key's hash is noted), so
+    a line printed once per handout, such as the patient's name, never takes room from the content
+    that repeats. Entries weigh the length of the markup they were parsed from plus `ENTRY_WEIGHT`;
+    past `budget` the least recently used go first.
+    """
+
+    def __init__(self, budget: int, sightings: int) -> None:
+        self.budget = budget
+        self.sightings = sightings
+        self.weight = 0
+        self._entries: OrderedDict[Hashable, tuple[RememberedBreak, int]] = OrderedDict()
+        self._seen: OrderedDict[int, None] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> RememberedBreak | None:
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, remembered: RememberedBreak) -> None:
-        with self._lock:
-            self._entries[key] = remembered
+            if found is None:
+                return None
             self._entries.move_to_end(key)
-            while len(self._entries) > self.limit:
-                self._entries.popitem(last=False)
+            return found[0]
+
+    def admit(self, key: Hashable) -> bool:
+        """Should a break for this key be kept? Yes the second time the key is met."""
+        sighting = hash(key)
+        with self._lock:
+            if sighting in self._seen:
+                del self._seen[sighting]
+                return True
+            self._seen[sighting] = None
+            while len(self._seen) > self.sightings:
+                self._seen.popitem(last=False)
+            return False
+
+    def put(self, key: Hashable, remembered: RememberedBreak, weight: int) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (remembered, weight)
+            self.weight += weight
+            while self.weight > self.budget and self._entries:
+                self.weight -= self._entries.popitem(last=False)[1][1]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._seen.clear()
+            self.weight = 0
 
     def __len__(self) -> int:
         return len(self._entries)
 
 
-LINE_BREAKS = LineBreakMemo(limit=4096)
-"""The process's memo; see the module docstring for why 4096 entries."""
+ENTRY_WEIGHT = 64
+"""What an entry weighs besides its markup's characters (its key, lines and word list objects)."""
+
+LINE_BREAKS = LineBreakMemo(budget=400_000, sightings=8192)
+"""The process's memo; see the module docstring for the memory this allows."""
 
 
-BREAK_ATTRIBUTES = ("frags", "height", "_width_max", "_splitLongWordCount", "_hyphenations")
-"""The attributes ReportLab's breakLines sets on the paragraph (any other it adds or changes is kept too)."""
+BREAK_ATTRIBUTES = ("height", "_width_max", "_splitLongWordCount", "_hyphenations")
+"""Attributes ReportLab's breakLines always sets; any other it adds or changes (`frags`) is kept too."""
 
 
 def break_key(paragraph: Any, widths: list[float]) -> Hashable | None:
@@ -114,24 +146,38 @@ def remembered_break_lines(paragraph: Any, widths: list[float], compute: Callabl
     if key is None:
         return compute(widths)
     found = LINE_BREAKS.get(key)
-    if found is None:
-        before = dict(paragraph.__dict__)
-        lines = compute(widths)
-        if paragraph._splitLongWordCount or paragraph._hyphenations:
-            return lines  # a split or hyphenated word: ReportLab's split may change its class later
-        after = paragraph.__dict__
-        names = [n for n in after if n in BREAK_ATTRIBUTES or n not in before or before[n] is not after[n]]
-        found = RememberedBreak(lines, tuple((n, _own(after[n])) for n in names), tuple(widths))
-        LINE_BREAKS.put(key, found)
-    else:
+    if found is not None:
         for name, value in found.attributes:
             setattr(paragraph, name, _own(value))
         widths[:] = found.widths
+        lines = found.lines
+    else:
+        before = dict(paragraph.__dict__)
+        lines = compute(widths)
+        if paragraph._splitLongWordCount or paragraph._hyphenations:
+            return lines  # a word split at a line end: ReportLab's split may change its class later
+        if LINE_BREAKS.admit(key):
+            LINE_BREAKS.put(key, _remembered(lines, before, paragraph.__dict__, widths), _weight(key))
     if paragraph.frags is not paragraph.__dict__["_break_frags"]:
         describe_fragments(paragraph, key)  # its frags are now the word list this break made
-    return found.lines
+    return lines
+
+
+def _remembered(
+    lines: Any, before: dict[str, Any], after: dict[str, Any], widths: list[float]
+) -> RememberedBreak:
+    """The lines, the attributes breakLines set (a copy of any list) and the widths it left."""
+    names = [n for n in after if n in BREAK_ATTRIBUTES or n not in before or before[n] is not after[n]]
+    return RememberedBreak(lines, tuple((n, _own(after[n])) for n in names), tuple(widths))
 
 
 def _own(value: Any) -> Any:
     """A list gets a copy of its own (the paragraph's word list); anything else is shared."""
     return list(value) if isinstance(value, list) else value
+
+
+def _weight(key: Any) -> int:
+    """An entry's weight: the length of the markup its fragments were first parsed from, and a bit."""
+    while isinstance(key, tuple) and key and not isinstance(key[0], str):
+        key = key[0]
+    return ENTRY_WEIGHT + (len(key[0]) if isinstance(key, tuple) and key else 0)

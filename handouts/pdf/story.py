@@ -20,9 +20,9 @@ from handouts.pdf.flowables import (
     TaggedTable,
     list_items,
     new_list_id,
-    parsed_paragraph,
     tag,
 )
+from handouts.pdf.paragraphs import parsed_paragraph
 from handouts.pdf.rtl import RightToLeftParagraph, starts_right_to_left
 from handouts.pdf.scripts import embolden, text_markup, theme_coverage
 from handouts.pdf.themes import Theme
