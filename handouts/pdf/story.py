@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.platypus import Flowable, PageBreak, Spacer
@@ -64,7 +65,7 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
     parts: list[str] = []
     for child in node.children:
         if isinstance(child, str):
-            parts.append(text_markup(child, theme_coverage(ctx.theme.font_paths.values())))
+            parts.append(_text_markup(child, theme_coverage(ctx.theme.font_paths.values())))
         elif child.tag == "b":
             parts.append(f"<b>{embolden(inline_markup(child, ctx))}</b>")
         elif child.tag == "br":
@@ -86,6 +87,13 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
             f"{MAX_PARAGRAPH_CHARS:,} (shorten the text it comes from)"
         )
     return markup
+
+
+@lru_cache(maxsize=4096)
+def _text_markup(text: str, primary: frozenset[int]) -> str:
+    """`text_markup` once per text and font coverage: block texts come back with every handout, and
+    checking each of their characters against the fonts was about 2% of a warm render."""
+    return text_markup(text, primary)
 
 
 def paragraph(node: Node, ctx: StoryContext, style: str, role: str) -> Flowable:
