@@ -12,6 +12,7 @@ from reportlab.platypus import Paragraph
 from handouts.engine import Engine
 from handouts.pdf.linebreaks import LINE_BREAKS, LineBreakMemo, RememberedBreak
 from handouts.pdf.paragraphs import parsed_paragraph
+from handouts.pdf.wordbreaks import line_ends, soft_breaks
 
 NOTES = ["Next MRI in March", "Bring this sheet to your next visit"]
 HANDOUTS: dict[str, dict[str, Any]] = {
@@ -84,6 +85,20 @@ def test_a_remembered_break_leaves_the_paragraph_as_reportlab_would(
         for paragraph in (first, second, third):
             assert _state(paragraph) == _state(reference)
     assert reference._wrapWidths[0] < reference._wrapWidths[1]  # the bullet took room on the first line
+
+
+def test_soft_line_ends_are_worked_out_once_per_remembered_break(engine: Engine, memo: LineBreakMemo) -> None:
+    style = engine.theme("standard").style("body")
+    markup = "Words that <b>wrap</b> over a few lines of a narrow column, " * 3
+    paragraphs = [parsed_paragraph(markup, style) for _ in range(4)]
+    for paragraph in paragraphs:
+        paragraph.wrap(150, 1000)
+    paragraphs[3].handout_continues = True  # a part that goes on in the next column
+    ends = [soft_breaks(paragraph) for paragraph in paragraphs]
+    assert ends[0] == ends[1] == ends[2] == line_ends(paragraphs[2])
+    assert ends[3] == line_ends(paragraphs[3]) != ends[2]
+    (entry,) = (entry for _, entry in _entries(memo))
+    assert sorted(entry.derived.values()) == sorted({ends[2], ends[3]})
 
 
 def test_a_word_split_at_a_line_end_is_not_remembered(engine: Engine, memo: LineBreakMemo) -> None:
