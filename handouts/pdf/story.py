@@ -89,10 +89,20 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
     return markup
 
 
-@lru_cache(maxsize=4096)
+REMEMBERED_TEXT_CHARS = 1_000
+"""Texts up to this long have their markup remembered (4,096 of them: a few MB at most)."""
+
+
 def _text_markup(text: str, primary: frozenset[int]) -> str:
     """`text_markup` once per text and font coverage: block texts come back with every handout, and
     checking each of their characters against the fonts was about 2% of a warm render."""
+    if len(text) > REMEMBERED_TEXT_CHARS:
+        return text_markup(text, primary)
+    return _remembered_text_markup(text, primary)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_text_markup(text: str, primary: frozenset[int]) -> str:
     return text_markup(text, primary)
 
 
