@@ -1,4 +1,4 @@
-"""Remember ReportLab's line breaks (a paragraph's `blPara`) per process, so the same paragraph in the same column is broken once.
+"""Turn a paragraph (markup, style, column width) into ReportLab's line breaks, made once per process.
 
 A batch or the web server prints the same content blocks again and again: the paragraph markup, its
 style and the column width are the same from one handout to the next, and so are its lines. ReportLab's
@@ -35,7 +35,10 @@ are kept, least recently used dropped first. At the measured 43 bytes per unit (
 breaks of 145 handouts in every language, paper and print size) that is about 17 MB at most, and
 about 2 MB for a batch in one language and paper, however many rows; the hashes of keys met once
 are capped at 8,192 (under 1 MB). `tests/pdf/test_linebreaks.py` checks both limits.
-ReportLab internals relied on: `Paragraph.breakLines`, `blPara.kind`, the attributes named above.
+ReportLab internals relied on (paragraph.py is the same file in ReportLab 4.5.1 and 5.1.0): that
+`Paragraph.breakLines` reads only what the key holds and sets only the attributes named above,
+`_splitLongWordCount` and `_hyphenations`; `tests/pdf/test_linebreaks.py` compares a remembered
+break with ReportLab's own, attribute by attribute.
 """
 
 from __future__ import annotations
