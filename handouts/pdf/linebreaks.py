@@ -31,10 +31,10 @@ soft line ends that `pdf/wordbreaks.soft_breaks` works out for the tags, one sma
 
 Bound: a break is kept the second time its key is met, so text printed once per handout (the
 patient's name) never enters; entries weigh their markup's length plus 64 and at most 400,000 in all
-are kept, least recently used dropped first. At the measured 43 bytes per unit (8 MB for the 1,707
-breaks of 145 handouts in every language, paper and print size) that is about 17 MB at most, and
-about 2 MB for a batch in one language and paper, however many rows; the hashes of keys met once
-are capped at 8,192 (under 1 MB). `tests/pdf/test_linebreaks.py` checks both limits.
+are kept, least recently used dropped first. At the measured 30 bytes per unit (8.5 MB, weight
+283,743, for the 1,634 breaks kept after 145 handouts in every language, paper and print size, soft
+line ends included) that is about 12 MB at most, and under 2 MB for a batch in one language and
+paper, however many rows; the hashes of keys met once are capped at 8,192 (under 1 MB). `tests/pdf/test_linebreaks.py` checks both limits.
 ReportLab internals relied on (paragraph.py is the same file in ReportLab 4.5.1 and 5.1.0): that
 `Paragraph.breakLines` reads only what the key holds and sets only the attributes named above,
 `_splitLongWordCount` and `_hyphenations`; `tests/pdf/test_linebreaks.py` compares a remembered
