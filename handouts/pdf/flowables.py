@@ -11,11 +11,12 @@ from typing import Any
 import reportlab
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from handouts.cache import entry_key, read_entry, write_entry
 from handouts.escaping import escape_text, quote_attribute
 from handouts.pdf.logo import logo_reader
+from handouts.pdf.paragraphs import parsed_paragraph
 from handouts.pdf.tagging import (
     StructNode,
     Tagged,
@@ -289,33 +290,6 @@ class QrCode(Tagged):
         self.handout_struct = parent.child("Figure", self.handout_alt)
         for paragraph in (self.caption, self.address):
             paragraph.structure(parent)
-
-
-class MeasuredParagraph(Paragraph):  # type: ignore[misc]
-    """A Paragraph that breaks its lines once per width: wrapped again at the same width (the next column,
-    a callout drawing what it measured, the masthead placed after it was measured), it reuses them.
-    ReportLab's Paragraph.wrap ignores the available height, so the width alone decides the lines (its
-    split drops the lines it kept when it gives up, and then they are broken again)."""
-
-    _measured: tuple[float, float] | None = None
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        measured = self._measured
-        if measured is not None and measured[0] == avail_width and "blPara" in self.__dict__:
-            return avail_width, measured[1]
-        width, height = super().wrap(avail_width, avail_height)
-        self._measured = (avail_width, height) if width == avail_width else None
-        return width, height
-
-
-def parsed_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
-    """A Paragraph whose markup is parsed once per process (the same blocks repeat across handouts)."""
-    return MeasuredParagraph(markup, style, frags=list(_parsed(markup, style)))
-
-
-@lru_cache(maxsize=8192)
-def _parsed(markup: str, style: ParagraphStyle) -> tuple[Any, ...]:
-    return tuple(Paragraph(markup, style).frags)
 
 
 QR_QUIET_MODULES = 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.platypus import Flowable, PageBreak, Spacer
@@ -20,9 +21,9 @@ from handouts.pdf.flowables import (
     TaggedTable,
     list_items,
     new_list_id,
-    parsed_paragraph,
     tag,
 )
+from handouts.pdf.paragraphs import parsed_paragraph
 from handouts.pdf.rtl import RightToLeftParagraph, starts_right_to_left
 from handouts.pdf.scripts import embolden, text_markup, theme_coverage
 from handouts.pdf.themes import Theme
@@ -64,7 +65,7 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
     parts: list[str] = []
     for child in node.children:
         if isinstance(child, str):
-            parts.append(text_markup(child, theme_coverage(ctx.theme.font_paths.values())))
+            parts.append(_text_markup(child, theme_coverage(ctx.theme.font_paths.values())))
         elif child.tag == "b":
             parts.append(f"<b>{embolden(inline_markup(child, ctx))}</b>")
         elif child.tag == "br":
@@ -86,6 +87,23 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
             f"{MAX_PARAGRAPH_CHARS:,} (shorten the text it comes from)"
         )
     return markup
+
+
+REMEMBERED_TEXT_CHARS = 1_000
+"""Texts up to this long have their markup remembered (4,096 of them: a few MB at most)."""
+
+
+def _text_markup(text: str, primary: frozenset[int]) -> str:
+    """`text_markup` once per text and font coverage: block texts come back with every handout, and
+    checking each of their characters against the fonts was about 2% of a warm render."""
+    if len(text) > REMEMBERED_TEXT_CHARS:
+        return text_markup(text, primary)
+    return _remembered_text_markup(text, primary)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_text_markup(text: str, primary: frozenset[int]) -> str:
+    return text_markup(text, primary)
 
 
 def paragraph(node: Node, ctx: StoryContext, style: str, role: str) -> Flowable:

@@ -14,10 +14,18 @@ from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.paragraph import _HSFrag
 
+from handouts.pdf.linebreaks import remembered_with_lines
+
 LINE_END_SPACE = " "
 
 
 def soft_breaks(paragraph: Any) -> tuple[bool, ...]:
+    """`line_ends`, worked out once for lines remembered across handouts (`pdf/linebreaks.py`)."""
+    continues = bool(getattr(paragraph, "handout_continues", False))
+    return remembered_with_lines(paragraph, continues, line_ends)
+
+
+def line_ends(paragraph: Any) -> tuple[bool, ...]:
     """For each line of a paragraph part: does a word end where the line ends?
 
     Not at its last line (unless the part continues on the next page or column), and not where a

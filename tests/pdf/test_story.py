@@ -38,3 +38,21 @@ def test_counting_pages_without_drawing_gives_the_drawn_count(engine: Engine, pr
     assert counted.pdf == b""
     assert counted.pages == drawn.pages > 1
     assert counted.fields == []
+
+
+def test_text_markup_is_remembered_only_for_short_texts(engine: Engine) -> None:
+    from reportlab.pdfbase import pdfmetrics
+
+    from handouts.pdf.scripts import text_markup, theme_coverage
+    from handouts.pdf.story import REMEMBERED_TEXT_CHARS, _remembered_text_markup, _text_markup
+
+    coverage = theme_coverage(engine.theme("standard").font_paths.values())
+    short, long = "Ask about 山田 & <co>", "A long note & more. " * (REMEMBERED_TEXT_CHARS // 10)
+    _remembered_text_markup.cache_clear()
+    for text in (short, short, long, long):
+        assert _text_markup(text, coverage) == text_markup(text, coverage)
+    assert _remembered_text_markup.cache_info().hits == 1
+    assert _remembered_text_markup.cache_info().currsize == 1
+    assert "&amp;" in _text_markup(short, coverage)
+    faces = [face for face in pdfmetrics.getRegisteredFontNames() if face in _text_markup(short, coverage)]
+    assert faces  # a remembered markup names a fallback font that is registered
