@@ -8,7 +8,7 @@ from typing import Any
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference, PDFString
 
 from handouts.pdf.tagging import AnnotRef, MarkedContent, MarkRef, StructNode
-from handouts.pdf.tokens import PdfDict
+from handouts.pdf.tokens import PdfDict, pdf_string
 
 # Roles outside PDF 1.7's standard structure types, and the standard type each one means.
 ROLE_MAP = {"Aside": "Sect"}
@@ -111,7 +111,7 @@ class TreeWriter:
         if isinstance(ref.key, str):
             return self.widgets[ref.key]
         link, reference = self.links[ref.page][ref.key]
-        link["Contents"] = PDFString(" ".join(text.split()) or link["A"]["URI"].s)
+        link["Contents"] = pdf_string(" ".join(text.split()) or link["A"]["URI"].s)
         return link, reference
 
     def parent_tree(self, marks: MarkedContent) -> list[Any]:

@@ -2,6 +2,8 @@
 
 ReportLab's own AcroForm support draws with Helvetica and ZapfDingbats; these widgets instead tick with a
 vector path and type in the handout's body font, embedded whole, so every field prints in the theme font.
+Every object here is a `FastDictionary` or `FastStream` (handouts/pdf/tokens.py: ReportLab's bytes, written
+with less work), its strings encoded once, and the field font's widths formatted once per process.
 """
 
 from __future__ import annotations
@@ -12,17 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
-    PDFDictionary,
-    PDFName,
-    PDFObjectReference,
-    PDFStream,
-    PDFString,
-)
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFObjectReference
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from handouts.pdf.fields import FieldRequest
+from handouts.pdf.tokens import FastDictionary, FastStream, pdf_string, plain_token
 
 FIELD_FONT = "HandoutsFieldFont"
 MULTILINE = 1 << 12
@@ -35,7 +31,7 @@ def field_appearance(font_size: float) -> str:
     return f"/{FIELD_FONT} {font_size:g} Tf 0 g"
 
 
-def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) -> PDFDictionary:
+def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) -> FastDictionary:
     """A checkbox (ticked with a path) or a multi-line text field over the rectangle the flowable drew."""
     x0, y0, x1, y1 = request.rect
     width, height = x1 - x0, y1 - y0
@@ -44,8 +40,8 @@ def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) ->
         "Subtype": PDFName("Widget"),
         "F": PRINT,
         "P": page,
-        "T": PDFString(request.name),
-        "TU": PDFString(request.tooltip),
+        "T": pdf_string(request.name),
+        "TU": pdf_string(request.tooltip),
         "Rect": PDFArray([x0, y0, x1, y1]),
     }
     if request.kind == "checkbox":
@@ -55,37 +51,37 @@ def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) ->
             "FT": PDFName("Btn"),
             "V": PDFName("Off"),
             "AS": PDFName("Off"),
-            "AP": PDFDictionary({"N": PDFDictionary({"Yes": on, "Off": off})}),
+            "AP": FastDictionary({"N": FastDictionary({"Yes": on, "Off": off})}),
         }
     else:
         entries |= {
             "FT": PDFName("Tx"),
             "Ff": MULTILINE,
-            "DA": PDFString(field_appearance(font_size)),
-            "AP": PDFDictionary({"N": _appearance(width, height, b"/Tx BMC EMC")}),
+            "DA": pdf_string(field_appearance(font_size)),
+            "AP": FastDictionary({"N": _appearance(width, height, b"/Tx BMC EMC")}),
         }
-    return PDFDictionary(entries)
+    return FastDictionary(entries)
 
 
 def acroform(
     fields: Sequence[PDFObjectReference], font: PDFObjectReference, font_size: float
-) -> PDFDictionary:
+) -> FastDictionary:
     """The document's interactive form: its fields, the font they type in, appearances supplied."""
-    return PDFDictionary(
+    return FastDictionary(
         {
             "Fields": PDFArray(list(fields)),
-            "DR": PDFDictionary({"Font": PDFDictionary({FIELD_FONT: font})}),
-            "DA": PDFString(field_appearance(font_size)),
+            "DR": FastDictionary({"Font": FastDictionary({FIELD_FONT: font})}),
+            "DA": pdf_string(field_appearance(font_size)),
             "NeedAppearances": "false",
         }
     )
 
 
-def _appearance(width: float, height: float, content: bytes) -> PDFStream:
-    form = PDFDictionary(
+def _appearance(width: float, height: float, content: bytes) -> FastStream:
+    form = FastDictionary(
         {"Type": PDFName("XObject"), "Subtype": PDFName("Form"), "BBox": PDFArray([0, 0, width, height])}
     )
-    return PDFStream(form, content)
+    return FastStream(form, content)
 
 
 def _check_mark(width: float, height: float) -> bytes:
@@ -118,15 +114,15 @@ def _font_program(path: Path) -> tuple[bytes, dict[str, Any]]:
 def field_font(document: Any, path: Path) -> PDFObjectReference:
     """The whole body font as a WinAnsi TrueType font, added to ReportLab's `document`; its reference."""
     compressed, m = _font_program(path)  # compressed once per process, not once per handout
-    font_file = PDFStream(
-        PDFDictionary({"Filter": PDFName("FlateDecode"), "Length1": m["length"]}), compressed
+    font_file = FastStream(
+        FastDictionary({"Filter": PDFName("FlateDecode"), "Length1": m["length"]}), compressed
     )
-    descriptor = PDFDictionary(
+    descriptor = FastDictionary(
         {
             "Type": PDFName("FontDescriptor"),
             "FontName": PDFName(m["name"]),
             "Flags": 32,
-            "FontBBox": PDFArray(list(m["bbox"])),
+            "FontBBox": _font_tokens(path)[1],
             "ItalicAngle": 0,
             "Ascent": m["ascent"],
             "Descent": m["descent"],
@@ -135,17 +131,24 @@ def field_font(document: Any, path: Path) -> PDFObjectReference:
             "FontFile2": document.Reference(font_file),
         }
     )
-    font = PDFDictionary(
+    font = FastDictionary(
         {
             "Type": PDFName("Font"),
             "Subtype": PDFName("TrueType"),
             "BaseFont": PDFName(m["name"]),
             "FirstChar": 32,
             "LastChar": 255,
-            "Widths": PDFArray(m["widths"]),
+            "Widths": _font_tokens(path)[0],
             "Encoding": PDFName("WinAnsiEncoding"),
             "FontDescriptor": document.Reference(descriptor),
         }
     )
     reference: PDFObjectReference = document.Reference(font)
     return reference
+
+
+@lru_cache(maxsize=4)
+def _font_tokens(path: Path) -> tuple[bytes, bytes]:
+    """The field font's /Widths (224 numbers) and /FontBBox arrays, formatted once per process."""
+    m = _font_program(path)[1]
+    return plain_token(PDFArray(m["widths"])), plain_token(PDFArray(list(m["bbox"])))
