@@ -24,6 +24,7 @@ from typing import Any
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference, PDFPage
 
 from handouts.pdf.fields import FieldRequest
+from handouts.pdf.savefile import use_fast_save
 from handouts.pdf.structtree import Annotation, write_structure
 from handouts.pdf.tagging import MarkedContent
 from handouts.pdf.tokens import FastDictionary, FastStream
@@ -90,6 +91,7 @@ def _speed_up_links(document: Any, references: list[PDFObjectReference]) -> None
 def finish_document(canv: Any, options: FinishOptions, marks: MarkedContent | None) -> None:
     """Add the AcroForm, the structure tree and the XMP metadata to the canvas's document before it saves."""
     document = canv._doc
+    use_fast_save(document)
     widgets: dict[str, Annotation] = getattr(canv, "handout_widgets", {})
     if widgets:
         font = field_font(document, options.field_font)

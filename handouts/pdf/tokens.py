@@ -43,6 +43,10 @@ from reportlab.pdfbase.pdfdoc import (
 from reportlab.pdfbase.pdfdoc import fp_str as _fp_str
 
 _PLAIN_DOCUMENT = DummyDoc()
+_EXACT = 2**53
+"""Integers this small are written by fp_str exactly as `%d` writes them."""
+_NUMBERS: dict[float, bytes] = {}
+"""fp_str's text for the numbers seen so far: a handout's coordinates repeat, and fp_str costs ~1 µs."""
 _KEYS: dict[str, bytes] = {}
 """Each dictionary key's name token (`/Type`), escaped once per process instead of once per use."""
 
@@ -62,9 +66,10 @@ def token(value: Any, document: Any) -> bytes:
     if kind is str:
         text: str = value
         return text.encode() if text.isascii() and text.isprintable() else text.encode("extpdfdoc")
-    if kind is int or kind is float:
-        number: str = _fp_str(value)
-        return number.encode()
+    if kind is int and -_EXACT < value < _EXACT:
+        return b"%d" % value  # what fp_str writes for an int, without its float formatting
+    if kind is float or kind is int:
+        return _number(value)
     if kind is bytes:
         ready: bytes = value
         return ready
@@ -109,6 +114,15 @@ def _array(array: Any, document: Any) -> bytes:
     for index in reversed(range(10, len(items), 10)):
         items.insert(index, b"\n ")
     return b"[ " + b" ".join(items) + b" ]"
+
+
+def _number(value: float) -> bytes:
+    text = _NUMBERS.get(value)
+    if text is None:
+        if len(_NUMBERS) > 10_000:
+            _NUMBERS.clear()
+        text = _NUMBERS[value] = _fp_str(value).encode()
+    return text
 
 
 def _key(key: str) -> bytes:
