@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import io
 import subprocess
 import sys
@@ -11,9 +13,11 @@ import pikepdf
 import pypdf
 import pytest
 import reportlab
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFCatalog, PDFDocument, PDFPage
 from reportlab.pdfgen.canvas import Canvas
 
+from handouts.pdf import finish
 from handouts.pdf.xmp import FINGERPRINT_KEY
 
 
@@ -86,3 +90,36 @@ def test_a_build_never_loads_pikepdf(flags: list[str]) -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip().splitlines()[-1] == "False"
+
+
+SAVE_LOOP_SOURCES = {"PDFDocument.format": "536ea7a675493430", "PDFIndirectObject.format": "51e5f73e4f8e16f6"}
+"""Digests of the ReportLab code handouts/pdf/savefile.py repeats (the same in 4.5.0 to 5.1.0)."""
+
+
+def test_reportlab_still_saves_the_way_the_fast_save_repeats() -> None:
+    """If this fails, a new ReportLab changed its save loop: bring handouts/pdf/savefile.py in line with it
+    (and the fast formatter in tokens.py with `pdfdoc.format`), then update the digests."""
+    for name, digest in SAVE_LOOP_SOURCES.items():
+        cls, method = name.split(".")
+        source = inspect.getsource(getattr(getattr(pdfdoc, cls), method))
+        assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest, name
+    document = Canvas(io.BytesIO())._doc
+    for name in ("numberToId", "idToObject", "idToObjectNumberAndVersion", "idToOffset", "_pdfVersion"):
+        assert hasattr(document, name), name
+    assert callable(document.ID)
+    assert callable(pdfdoc.PDFCrossReferenceTable().addsection)
+
+
+@pytest.mark.parametrize("flags", [{}, {"tags": False, "fillable": False}])
+def test_the_fast_save_writes_the_file_reportlab_would(
+    engine: object, monkeypatch: pytest.MonkeyPatch, flags: dict[str, bool]
+) -> None:
+    """Ready objects are copied into the file by our save loop: ReportLab's own loop writes the same bytes."""
+    from handouts.render import render_handout
+
+    from ..conftest import make_spec
+
+    spec = make_spec(type="rrms", notes=["Next MRI in March"], url="https://example.org/ms", **flags)
+    fast = render_handout(spec, engine).pdf  # type: ignore[arg-type]
+    monkeypatch.setattr(finish, "use_fast_save", lambda document: None)
+    assert render_handout(spec, engine).pdf == fast  # type: ignore[arg-type]
