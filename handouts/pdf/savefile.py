@@ -33,6 +33,9 @@ from handouts.pdf.tokens import FastDictionary, FastStream, PdfDict, ReadyObject
 OUR_OBJECTS = (ReadyObject, PdfDict, FastDictionary, FastStream)
 """Classes whose `format` is ours: written without ReportLab's per-object wrapper."""
 
+READY_NAME = "handouts.%d"
+"""How `place_bytes` names the objects it registers (ReportLab's own names are R1, Page1, F1, ...)."""
+
 
 class FastSaveDocument(PDFDocument):  # type: ignore[misc]
     """ReportLab's document, saved by the same loop but with our objects copied in directly.
@@ -77,7 +80,10 @@ class FastSaveDocument(PDFDocument):  # type: ignore[misc]
         while number in number_to_id:
             name = number_to_id[number]
             obj = objects[name]
-            if type(obj) in OUR_OBJECTS:
+            if type(obj) is bytes:
+                end = b"" if obj.endswith(b"\n") else b"\n"
+                offsets[name] = add(b"%d %d obj\n%b%bendobj\n" % (*numbers[name], obj, end))
+            elif type(obj) in OUR_OBJECTS:
                 data = obj.format(self)
                 end = b"" if data.endswith(b"\n") else b"\n"
                 offsets[name] = add(b"%d %d obj\n%b%bendobj\n" % (*numbers[name], data, end))
@@ -92,3 +98,21 @@ def use_fast_save(document: Any) -> None:
     """Make ReportLab's `document` save through `FastSaveDocument.format`."""
     if type(document) is PDFDocument:
         document.__class__ = FastSaveDocument
+
+
+def reserve_number(document: Any) -> int:
+    """The next object number, kept for bytes that `place_bytes` registers once they are written (a
+    structure element's bytes name its kids, which are numbered after it). Every reserved number must be
+    placed before the save. This is `PDFDocument.Reference` without the object, whose number it takes."""
+    number: int = document.objectcounter + 1
+    document.objectcounter = number
+    return number
+
+
+def place_bytes(document: Any, number: int, data: bytes) -> None:
+    """Register finished object bytes under a reserved number, as `Reference` registers an object (any
+    ReportLab save writes bytes as they are; ours copies them in without a wrapper)."""
+    name = READY_NAME % number
+    document.idToObjectNumberAndVersion[name] = (number, 0)
+    document.numberToId[number] = name
+    document.idToObject[name] = data

@@ -1,10 +1,11 @@
 """Turn the marked content recorded while drawing into the PDF's structure tree, parent tree and tagged-PDF flags,
 as ReportLab objects written in the document's own save.
 
-A tagged handout has about two hundred structure elements, so each is written straight to its bytes
-(a `ReadyObject`) in one depth-first walk: ReportLab numbers an object when it is registered, so by the time
-an element's kids are written every number it names is known, and the save only copies the bytes.
-Each reference is formatted once (`b"12 0 R"`) and reused by the element, its kids and the parent tree.
+A tagged handout has about two hundred structure elements, so each is written straight to its bytes in
+one depth-first walk: an element takes the next object number on the way down (`reserve_number`), so on
+the way up every number its bytes name is known, and the finished bytes are registered under that number
+(`place_bytes`, savefile.py); the save copies them into the file. No Python object is made per element,
+and each reference is formatted once (`b"12 0 R"`) for the element, its kids and the parent tree.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference
 
+from handouts.pdf.savefile import READY_NAME, place_bytes, reserve_number
 from handouts.pdf.tagging import AnnotRef, MarkedContent, MarkRef, StructNode
 from handouts.pdf.tokens import ReadyObject, pdf_string
 
@@ -32,15 +34,16 @@ def write_structure(document: Any, widgets: dict[str, Annotation], marks: Marked
     """Add StructTreeRoot, ParentTree, /StructParent, /MarkInfo and link descriptions to ReportLab's
     `document` before it saves; pages get /StructParents and /Tabs from `TaggedPage`."""
     writer = TreeWriter(document, widgets)
-    root = ReadyObject()
-    kid = writer.element(marks.root, writer.register(root))
-    parent_tree = writer.register(ReadyObject(b"<</Nums [" + writer.parent_tree(marks) + b"]>>"))
-    parts = [b"<</Type /StructTreeRoot/K ", kid, b"/ParentTree ", parent_tree]
+    root = reserve_number(document)
+    kid = writer.element(marks.root, b"%d 0 R" % root)
+    parent_tree = reserve_number(document)
+    place_bytes(document, parent_tree, b"<</Nums [" + writer.parent_tree(marks) + b"]>>")
+    parts = [b"<</Type /StructTreeRoot/K ", kid, b"/ParentTree %d 0 R" % parent_tree]
     parts += [b"/ParentTreeNextKey %d/RoleMap " % writer.next_key, _ROLE_MAP_TOKEN]
     if writer.ids:
         parts += [b"/IDTree <</Names [", b" ".join(writer.ids), b"]>>"]
-    root.data = b"".join(parts) + b">>"
-    document.Catalog.StructTreeRoot = root
+    place_bytes(document, root, b"".join(parts) + b">>")
+    document.Catalog.StructTreeRoot = PDFObjectReference(READY_NAME % root)
     document.Catalog.MarkInfo = ReadyObject(b"<</Marked true>>")
 
 
@@ -55,8 +58,8 @@ class TreeWriter:
 
     def __init__(self, document: Any, widgets: dict[str, Annotation]) -> None:
         self.document = document
-        self.numbers: dict[str, tuple[int, int]] = document.idToObjectNumberAndVersion
-        self.pages = [self.reference(page) for page in page_references(document)]
+        numbers = document.idToObjectNumberAndVersion
+        self.pages = [b"%d %d R" % numbers[page.name] for page in page_references(document)]
         self.links = [_links(document, page) for page in document.Pages.pages]
         self.widgets = widgets
         self.elements: dict[StructNode, bytes] = {}
@@ -65,20 +68,17 @@ class TreeWriter:
         self.next_key = len(self.pages)
         self.heading = 0
 
-    def reference(self, reference: PDFObjectReference) -> bytes:
-        return b"%d %d R" % self.numbers[reference.name]
-
-    def register(self, ready: ReadyObject) -> bytes:
-        """Give `ready` its object number now (ReportLab numbers objects as they are registered)."""
-        return self.reference(self.document.Reference(ready))
-
     def element(self, node: StructNode, parent: bytes) -> bytes:
-        """Write `node` and, depth first, its kids; its reference."""
-        ready = ReadyObject()
-        reference = self.elements[node] = self.register(ready)
+        """Write `node` and, depth first, its kids; its reference. The element takes its number first and
+        is placed once its kids (numbered after it) are written."""
+        number = reserve_number(self.document)
+        reference = self.elements[node] = b"%d 0 R" % number
         kids = node.kids
         pages = {kid.page for kid in kids if isinstance(kid, MarkRef)}
-        parts = [b"<</Type /StructElem/S ", self.role(node), b"/P ", parent]
+        role = node.role
+        if role in HEADING_LEVELS:
+            role = self.heading_role(role)
+        parts = [b"<</Type /StructElem/S ", _ROLES.get(role) or _role_name(role), b"/P ", parent]
         first = min(pages) if pages else -1
         if pages:
             parts += [b"/Pg ", self.pages[first]]
@@ -95,21 +95,16 @@ class TreeWriter:
             else:
                 tokens.append(self.annotation(kid, reference, node.text))
         parts += [b"/K ", tokens[0] if len(tokens) == 1 else b"[" + b" ".join(tokens) + b"]"]
-        self.describe(node, parts, reference)
+        if node.alt or node.actual_text or node.attributes or role == "Note":
+            self.describe(node, parts, reference)
         parts.append(b">>")
-        ready.data = b"".join(parts)
+        place_bytes(self.document, number, b"".join(parts))
         return reference
 
-    def role(self, node: StructNode) -> bytes:
-        """The node's role; a heading is never more than one level below the heading before it."""
-        role = node.role
-        if role in HEADING_LEVELS:
-            self.heading = min(HEADING_LEVELS[role], self.heading + 1)
-            role = f"H{self.heading}"
-        name = _ROLES.get(role)
-        if name is None:
-            name = _ROLES[role] = PDFName(role).encode()
-        return name
+    def heading_role(self, role: str) -> str:
+        """A heading is never more than one level below the heading before it."""
+        self.heading = min(HEADING_LEVELS[role], self.heading + 1)
+        return f"H{self.heading}"
 
     def describe(self, node: StructNode, parts: list[bytes], reference: bytes) -> None:
         """Alternative text, layout attributes, and the identifier every Note needs."""
@@ -136,7 +131,8 @@ class TreeWriter:
         annotation["StructParent"] = self.next_key
         self.annotation_parents.append(element)
         self.next_key += 1
-        return b"<</Type /OBJR/Obj %s/Pg %s>>" % (self.reference(reference), self.pages[ref.page])
+        obj = b"%d %d R" % self.document.idToObjectNumberAndVersion[reference.name]
+        return b"<</Type /OBJR/Obj %s/Pg %s>>" % (obj, self.pages[ref.page])
 
     def parent_tree(self, marks: MarkedContent) -> bytes:
         """The number tree's entries: each page's MCIDs to their elements, then each annotation to its element."""
@@ -150,6 +146,12 @@ class TreeWriter:
             b"%d %s" % (first + offset, element) for offset, element in enumerate(self.annotation_parents)
         ]
         return b" ".join(nums)
+
+
+def _role_name(role: str) -> bytes:
+    name: str = PDFName(role)
+    _ROLES[role] = name.encode()
+    return _ROLES[role]
 
 
 def _links(document: Any, page: Any) -> list[Annotation]:
