@@ -4,14 +4,20 @@
 formats `"12 0 obj"` through ReportLab's PDFDocEncoding codec and joins the pieces: about 2 µs an
 object, which is most of what a tagged handout's two hundred structure elements cost to write.
 `FastSaveDocument.format` is that same loop (same order, offsets, cross-reference table and trailer) that
-writes objects whose `format` is ours (tokens.py: already-written bytes or a fast formatter) with one
-bytes operation, and passes every other object to `PDFIndirectObject` as ReportLab does. Anything it does
-not reproduce (encryption, PDF comments, digital signatures) sends the whole save back to ReportLab.
+writes objects whose `format` is ours (tokens.py: a fast formatter or bytes written before the save) and
+objects registered as plain bytes (`place_bytes`: the structure tree) with one bytes operation each, and
+passes every other object to `PDFIndirectObject` as ReportLab does; the cross-reference table's lines are
+written as the objects are. Anything it does not reproduce (encryption, PDF comments, digital
+signatures) sends the whole save back to ReportLab.
 
-ReportLab internals relied on (unchanged from 4.5 to 5.1; tests/pdf/test_savefile.py compares the bytes
-with ReportLab's own save): the body of `PDFDocument.format`, `numberToId`, `idToObject`,
-`idToObjectNumberAndVersion`, `idToOffset`, `_pdfVersion`, `PDFFile`, `PDFIndirectObject`,
-`PDFCrossReferenceTable`, `PDFTrailer`, `ID()`, `__accum__` and `_digiSigs`.
+`reserve_number` and `place_bytes` register an object the way `PDFDocument.Reference` does, but let its
+bytes arrive after its number is taken.
+
+ReportLab internals relied on (the same from 4.5 to 5.1; tests/pdf/test_finish.py compares our file with
+ReportLab's own save and watches the code repeated here): `PDFDocument.format`, `Reference`,
+`objectcounter`, `numberToId`, `idToObject`, `idToObjectNumberAndVersion`, `idToOffset`, `_pdfVersion`,
+`ID()`, `__accum__`, `_digiSigs`, `PDFFile.add`, `PDFIndirectObject`, `PDFCrossReferenceSubsection.format`
+and `PDFTrailer`.
 """
 
 from __future__ import annotations
@@ -21,7 +27,6 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.pdfbase.pdfdoc import (
     NoEncryption,
-    PDFCrossReferenceTable,
     PDFDocument,
     PDFFile,
     PDFIndirectObject,
@@ -49,14 +54,12 @@ class FastSaveDocument(PDFDocument):  # type: ignore[misc]
         self.Reference(self.Catalog)
         self.Reference(self.info)
         file = self.__accum__ = PDFFile(self._pdfVersion)
-        ids = self._write_objects(file)
+        entries = self._write_objects(file)
         del self.__accum__
         count = len(self.numberToId)
-        if len(ids) != count:
-            raise ValueError(f"wrote {len(ids)} objects of {count}")
-        xref = PDFCrossReferenceTable()
-        xref.addsection(0, ids)
-        start = file.add(xref.format(self))
+        if len(entries) != count:
+            raise ValueError(f"wrote {len(entries)} objects of {count}")
+        start = file.add(b"xref\n0 %d\n0000000000 65535 f \n%b" % (count + 1, b"".join(entries)))
         trailer = PDFTrailer(
             startxref=start,
             Size=count + 1,
@@ -69,29 +72,29 @@ class FastSaveDocument(PDFDocument):  # type: ignore[misc]
         data: bytes = file.format(self)
         return data
 
-    def _write_objects(self, file: Any) -> list[str]:
+    def _write_objects(self, file: Any) -> list[bytes]:
         """Add the numbered objects to the file in number order, noting each one's offset, as ReportLab's
-        loop does (objects registered while others are formatted join the end of the queue)."""
+        loop does (objects registered while others are formatted join the end of the queue); the
+        cross-reference table's line for each, as PDFCrossReferenceSubsection writes it."""
         number_to_id, objects, offsets = self.numberToId, self.idToObject, self.idToOffset
         numbers = self.idToObjectNumberAndVersion
         add = file.add
-        ids = []
+        entries = []
         number = 1
         while number in number_to_id:
             name = number_to_id[number]
             obj = objects[name]
-            if type(obj) is bytes:
-                end = b"" if obj.endswith(b"\n") else b"\n"
-                offsets[name] = add(b"%d %d obj\n%b%bendobj\n" % (*numbers[name], obj, end))
-            elif type(obj) in OUR_OBJECTS:
-                data = obj.format(self)
+            version = numbers[name][1]
+            if type(obj) is bytes or type(obj) in OUR_OBJECTS:
+                data = obj if type(obj) is bytes else obj.format(self)
                 end = b"" if data.endswith(b"\n") else b"\n"
-                offsets[name] = add(b"%d %d obj\n%b%bendobj\n" % (*numbers[name], data, end))
+                offset = add(b"%d %d obj\n%b%bendobj\n" % (number, version, data, end))
             else:
-                offsets[name] = add(PDFIndirectObject(name, obj).format(self))
-            ids.append(name)
+                offset = add(PDFIndirectObject(name, obj).format(self))
+            offsets[name] = offset
+            entries.append(b"%010d %05d n \n" % (offset, version))
             number += 1
-        return ids
+        return entries
 
 
 def use_fast_save(document: Any) -> None:
