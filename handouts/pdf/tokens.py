@@ -13,8 +13,9 @@ with less work:
   documented place to change how an object is written) done by `token`: same bytes, same key order;
 - `pdf_string` encodes a text string once, as PDFString does, with a shortcut for printable ASCII;
 - `PdfDict` holds values that are already PDF tokens (ints, names as `pdfdoc.PDFName` returns them,
-  references, lists, bytes, PDFStrings) and writes them compactly, and `ReadyObject` is an object whose
-  bytes were written before the save began (the structure tree's hundreds of elements).
+  references, lists, bytes, PDFStrings) and writes them compactly, and `ReadyObject` and `ReadyStream`
+  are objects whose bytes were written before the save began (a form field's appearance, made once per
+  size and reused).
 
 ReportLab behaviour relied on (tests/pdf/test_tokens.py compares our bytes with ReportLab's own):
 `pdfdoc.format` and the `format` methods of PDFDictionary, PDFArray, PDFString and PDFStream,
@@ -82,7 +83,7 @@ def token(value: Any, document: Any) -> bytes:
             return _array(value, document)
         if kind is PDFDictionary or kind is FastDictionary:
             return dictionary_bytes(value.dict, value.multiline, document)
-        if kind is FastStream or kind is PDFStream:  # never inline: by reference
+        if kind is FastStream or kind is PDFStream or kind is ReadyStream:  # never inline: by reference
             return b"%d %d R" % document.idToObjectNumberAndVersion[document.Reference(value).name]
     formatted: bytes = pdfdoc.format(value, document)
     return formatted
@@ -167,6 +168,19 @@ class ReadyObject(PDFObject):  # type: ignore[misc]
 
     def format(self, document: Any) -> bytes:
         return self.data
+
+
+class ReadyStream(ReadyObject):
+    """A stream written before the save (`stream_bytes`); like any stream, only ever referenced."""
+
+    __RefOnly__ = 1
+
+
+def stream_bytes(entries: dict[str, Any], content: bytes) -> bytes:
+    """A stream of `content` (no filter) with a dictionary holding no references, as FastStream writes it
+    in an unencrypted document whose streams have no default filter (ReportLab's never have)."""
+    head = dictionary_bytes({**entries, "Length": len(content)}, PDFDictionary.multiline, _PLAIN_DOCUMENT)
+    return head + b"\nstream\n" + content + b"endstream\n"
 
 
 class PdfDict(PDFObject):  # type: ignore[misc]

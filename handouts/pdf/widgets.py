@@ -18,7 +18,14 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFObjectReference
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from handouts.pdf.fields import FieldRequest
-from handouts.pdf.tokens import FastDictionary, FastStream, pdf_string, plain_token
+from handouts.pdf.tokens import (
+    FastDictionary,
+    FastStream,
+    ReadyStream,
+    pdf_string,
+    plain_token,
+    stream_bytes,
+)
 
 FIELD_FONT = "HandoutsFieldFont"
 MULTILINE = 1 << 12
@@ -77,11 +84,16 @@ def acroform(
     )
 
 
-def _appearance(width: float, height: float, content: bytes) -> FastStream:
-    form = FastDictionary(
-        {"Type": PDFName("XObject"), "Subtype": PDFName("Form"), "BBox": PDFArray([0, 0, width, height])}
-    )
-    return FastStream(form, content)
+def _appearance(width: float, height: float, content: bytes) -> ReadyStream:
+    """A form XObject drawing a field's appearance: written once per size and content (every checkbox of a
+    handout has the same one), each use its own object."""
+    return ReadyStream(_appearance_bytes(width, height, content))
+
+
+@lru_cache(maxsize=256)
+def _appearance_bytes(width: float, height: float, content: bytes) -> bytes:
+    form = {"Type": PDFName("XObject"), "Subtype": PDFName("Form"), "BBox": PDFArray([0, 0, width, height])}
+    return stream_bytes(form, content)
 
 
 def _check_mark(width: float, height: float) -> bytes:
