@@ -27,7 +27,7 @@ Annotation = tuple[PDFDictionary, PDFObjectReference]
 
 _ROLE_MAP_TOKEN = b"<<" + b"".join(b"/%s %s" % (role.encode(), PDFName(standard).encode()) for role, standard in ROLE_MAP.items()) + b">>"  # fmt: skip
 _ROLES: dict[str, bytes] = {}
-"""Each role's name token, escaped once per process."""
+"""Each role's (and attribute value's) name token, escaped once per process."""
 
 
 def write_structure(document: Any, widgets: dict[str, Annotation], marks: MarkedContent) -> None:
@@ -113,7 +113,7 @@ class TreeWriter:
         if node.actual_text:
             parts += [b"/ActualText ", pdf_string(node.actual_text)]
         if node.attributes:
-            attributes = b"".join(b"/%s %s" % (key.encode(), PDFName(value).encode()) for key, value in dict(node.attributes).items())  # fmt: skip
+            attributes = b"".join(b"/%s %s" % (key.encode(), _name(value)) for key, value in dict(node.attributes).items())  # fmt: skip
             parts += [b"/A <<", attributes, b">>"]
         if node.role == "Note":
             identifier = pdf_string(f"note-{len(self.ids) // 2 + 1}")
@@ -152,6 +152,11 @@ def _role_name(role: str) -> bytes:
     name: str = PDFName(role)
     _ROLES[role] = name.encode()
     return _ROLES[role]
+
+
+def _name(value: str) -> bytes:
+    """A name token (`/List`), escaped once per process."""
+    return _ROLES.get(value) or _role_name(value)
 
 
 def _links(document: Any, page: Any) -> list[Annotation]:

@@ -38,13 +38,17 @@ def field_appearance(font_size: float) -> str:
     return f"/{FIELD_FONT} {font_size:g} Tf 0 g"
 
 
+_ANNOT, _WIDGET, _BUTTON, _TEXT, _OFF = (PDFName(name) for name in ("Annot", "Widget", "Btn", "Tx", "Off"))
+"""Names every widget writes, escaped once (PDFName walks its argument character by character)."""
+
+
 def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) -> FastDictionary:
     """A checkbox (ticked with a path) or a multi-line text field over the rectangle the flowable drew."""
     x0, y0, x1, y1 = request.rect
     width, height = x1 - x0, y1 - y0
     entries: dict[str, Any] = {
-        "Type": PDFName("Annot"),
-        "Subtype": PDFName("Widget"),
+        "Type": _ANNOT,
+        "Subtype": _WIDGET,
         "F": PRINT,
         "P": page,
         "T": pdf_string(request.name),
@@ -52,20 +56,20 @@ def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) ->
         "Rect": PDFArray([x0, y0, x1, y1]),
     }
     if request.kind == "checkbox":
-        on = _appearance(width, height, _check_mark(width, height))
-        off = _appearance(width, height, b"")
+        on = _appearance(width, height, "checked")
+        off = _appearance(width, height, "empty")
         entries |= {
-            "FT": PDFName("Btn"),
-            "V": PDFName("Off"),
-            "AS": PDFName("Off"),
+            "FT": _BUTTON,
+            "V": _OFF,
+            "AS": _OFF,
             "AP": FastDictionary({"N": FastDictionary({"Yes": on, "Off": off})}),
         }
     else:
         entries |= {
-            "FT": PDFName("Tx"),
+            "FT": _TEXT,
             "Ff": MULTILINE,
             "DA": pdf_string(field_appearance(font_size)),
-            "AP": FastDictionary({"N": _appearance(width, height, b"/Tx BMC EMC")}),
+            "AP": FastDictionary({"N": _appearance(width, height, "text")}),
         }
     return FastDictionary(entries)
 
@@ -84,14 +88,15 @@ def acroform(
     )
 
 
-def _appearance(width: float, height: float, content: bytes) -> ReadyStream:
-    """A form XObject drawing a field's appearance: written once per size and content (every checkbox of a
-    handout has the same one), each use its own object."""
-    return ReadyStream(_appearance_bytes(width, height, content))
+def _appearance(width: float, height: float, kind: str) -> ReadyStream:
+    """A form XObject drawing a field's appearance (a checked or empty box, or a text field's): written once
+    per size and kind (every checkbox of a handout has the same two), each use its own object."""
+    return ReadyStream(_appearance_bytes(width, height, kind))
 
 
 @lru_cache(maxsize=256)
-def _appearance_bytes(width: float, height: float, content: bytes) -> bytes:
+def _appearance_bytes(width: float, height: float, kind: str) -> bytes:
+    content = {"checked": _check_mark(width, height), "empty": b"", "text": b"/Tx BMC EMC"}[kind]
     form = {"Type": PDFName("XObject"), "Subtype": PDFName("Form"), "BBox": PDFArray([0, 0, width, height])}
     return stream_bytes(form, content)
 
