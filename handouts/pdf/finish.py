@@ -42,6 +42,8 @@ from handouts.pdf.widgets import acroform, field_font, widget
 from handouts.pdf.xmp import xmp_packet
 from handouts.xmltree import HandoutMeta
 
+_STRUCTURE_ORDER, _METADATA, _XML = (PDFName(name) for name in ("S", "Metadata", "XML"))
+
 
 @dataclass(frozen=True)
 class FinishOptions:
@@ -84,7 +86,7 @@ class FinishingCanvas:
             if options.tagged:
                 page.__class__ = TaggedPage
                 page.StructParents = number - 1
-                page.Tabs = PDFName("S")
+                page.Tabs = _STRUCTURE_ORDER
         super()._setAnnotations(page)  # type: ignore[misc]
 
 
@@ -109,7 +111,7 @@ def finish_document(canv: Any, options: FinishOptions, marks: MarkedContent | No
         document.Catalog.AcroForm = acroform(fields, font, options.field_font_size)
     if marks is not None:
         write_structure(document, widgets, marks)
-    metadata = FastDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")})
+    metadata = FastDictionary({"Type": _METADATA, "Subtype": _XML})
     document.Catalog.Metadata = FastStream(
         metadata, xmp_packet(options.meta, options.fingerprint, marks is not None)
     )

@@ -26,6 +26,7 @@ Annotation = tuple[PDFDictionary, PDFObjectReference]
 """An annotation ReportLab will write, and the reference to it."""
 
 _ROLE_MAP_TOKEN = b"<<" + b"".join(b"/%s %s" % (role.encode(), PDFName(standard).encode()) for role, standard in ROLE_MAP.items()) + b">>"  # fmt: skip
+_LINK = PDFName("Link")
 _ROLES: dict[str, bytes] = {}
 """Each role's (and attribute value's) name token, escaped once per process."""
 
@@ -164,6 +165,6 @@ def _links(document: Any, page: Any) -> list[Annotation]:
     found = []
     for reference in page.Annots or ():
         annotation = document.idToObject[reference.name]
-        if isinstance(annotation, PDFDictionary) and annotation.dict.get("Subtype") == PDFName("Link"):
+        if isinstance(annotation, PDFDictionary) and annotation.dict.get("Subtype") == _LINK:
             found.append((annotation, reference))
     return found

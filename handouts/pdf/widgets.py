@@ -131,15 +131,14 @@ def _font_program(path: Path) -> tuple[bytes, dict[str, Any]]:
 def field_font(document: Any, path: Path) -> PDFObjectReference:
     """The whole body font as a WinAnsi TrueType font, added to ReportLab's `document`; its reference."""
     compressed, m = _font_program(path)  # compressed once per process, not once per handout
-    font_file = FastStream(
-        FastDictionary({"Filter": PDFName("FlateDecode"), "Length1": m["length"]}), compressed
-    )
+    widths, bbox, name = _font_tokens(path)
+    font_file = FastStream(FastDictionary({"Filter": _FLATE, "Length1": m["length"]}), compressed)
     descriptor = FastDictionary(
         {
-            "Type": PDFName("FontDescriptor"),
-            "FontName": PDFName(m["name"]),
+            "Type": _FONT_DESCRIPTOR,
+            "FontName": name,
             "Flags": 32,
-            "FontBBox": _font_tokens(path)[1],
+            "FontBBox": bbox,
             "ItalicAngle": 0,
             "Ascent": m["ascent"],
             "Descent": m["descent"],
@@ -150,13 +149,13 @@ def field_font(document: Any, path: Path) -> PDFObjectReference:
     )
     font = FastDictionary(
         {
-            "Type": PDFName("Font"),
-            "Subtype": PDFName("TrueType"),
-            "BaseFont": PDFName(m["name"]),
+            "Type": _FONT,
+            "Subtype": _TRUETYPE,
+            "BaseFont": name,
             "FirstChar": 32,
             "LastChar": 255,
-            "Widths": _font_tokens(path)[0],
-            "Encoding": PDFName("WinAnsiEncoding"),
+            "Widths": widths,
+            "Encoding": _WIN_ANSI,
             "FontDescriptor": document.Reference(descriptor),
         }
     )
@@ -164,8 +163,14 @@ def field_font(document: Any, path: Path) -> PDFObjectReference:
     return reference
 
 
+_FLATE, _FONT_DESCRIPTOR, _FONT, _TRUETYPE, _WIN_ANSI = (
+    PDFName(name) for name in ("FlateDecode", "FontDescriptor", "Font", "TrueType", "WinAnsiEncoding")
+)
+
+
 @lru_cache(maxsize=4)
-def _font_tokens(path: Path) -> tuple[bytes, bytes]:
-    """The field font's /Widths (224 numbers) and /FontBBox arrays, formatted once per process."""
+def _font_tokens(path: Path) -> tuple[bytes, bytes, bytes]:
+    """The field font's /Widths (224 numbers) and /FontBBox arrays and its name, formatted once per process."""
     m = _font_program(path)[1]
-    return plain_token(PDFArray(m["widths"])), plain_token(PDFArray(list(m["bbox"])))
+    widths, bbox = (plain_token(PDFArray(list(numbers))) for numbers in (m["widths"], m["bbox"]))
+    return widths, bbox, plain_token(PDFName(m["name"]))
