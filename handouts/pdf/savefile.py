@@ -33,9 +33,9 @@ from reportlab.pdfbase.pdfdoc import (
     PDFTrailer,
 )
 
-from handouts.pdf.tokens import FastDictionary, FastStream, PdfDict, ReadyObject, ReadyStream
+from handouts.pdf.tokens import FastDictionary, FastStream, ReadyObject, ReadyStream
 
-OUR_OBJECTS = (ReadyObject, ReadyStream, PdfDict, FastDictionary, FastStream)
+OUR_OBJECTS = (ReadyObject, ReadyStream, FastDictionary, FastStream)
 """Classes whose `format` is ours: written without ReportLab's per-object wrapper."""
 
 READY_NAME = "handouts.%d"

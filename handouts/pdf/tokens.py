@@ -12,10 +12,9 @@ with less work:
 - `FastDictionary` and `FastStream` are ReportLab's PDFDictionary and PDFStream with `format` (the
   documented place to change how an object is written) done by `token`: same bytes, same key order;
 - `pdf_string` encodes a text string once, as PDFString does, with a shortcut for printable ASCII;
-- `PdfDict` holds values that are already PDF tokens (ints, names as `pdfdoc.PDFName` returns them,
-  references, lists, bytes, PDFStrings) and writes them compactly, and `ReadyObject` and `ReadyStream`
-  are objects whose bytes were written before the save began (a form field's appearance, made once per
-  size and reused).
+- `ReadyObject` and `ReadyStream` are objects whose bytes were written before the save began (a form
+  field's appearance, made once per size and reused); the structure tree registers its elements as
+  plain bytes (structtree.py, savefile.py).
 
 ReportLab behaviour relied on (tests/pdf/test_tokens.py compares our bytes with ReportLab's own):
 `pdfdoc.format` and the `format` methods of PDFDictionary, PDFArray, PDFString and PDFStream,
@@ -181,37 +180,3 @@ def stream_bytes(entries: dict[str, Any], content: bytes) -> bytes:
     in an unencrypted document whose streams have no default filter (ReportLab's never have)."""
     head = dictionary_bytes({**entries, "Length": len(content)}, PDFDictionary.multiline, _PLAIN_DOCUMENT)
     return head + b"\nstream\n" + content + b"endstream\n"
-
-
-class PdfDict(PDFObject):  # type: ignore[misc]
-    """A PDF dictionary of ready tokens, formatted in one pass when ReportLab saves."""
-
-    def __init__(self, entries: dict[str, Any]) -> None:
-        self.entries = entries
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.entries[key] = value
-
-    def __getitem__(self, key: str) -> Any:
-        return self.entries[key]
-
-    def format(self, document: Any) -> bytes:
-        numbers = document.idToObjectNumberAndVersion
-        return b"<<" + b"".join(b"/" + key.encode() + b" " + _token(value, numbers, document) for key, value in self.entries.items()) + b">>"  # fmt: skip
-
-
-def _token(value: Any, numbers: dict[str, tuple[int, int]], document: Any) -> bytes:
-    if isinstance(value, PDFObjectReference):
-        return b"%d %d R" % numbers[value.name]
-    if isinstance(value, int):
-        return b"%d" % value
-    if isinstance(value, str):  # a name, already escaped by PDFName
-        return value.encode()
-    if isinstance(value, bytes):  # already a token
-        return value
-    if isinstance(value, list):
-        return b"[" + b" ".join(_token(item, numbers, document) for item in value) + b"]"
-    if isinstance(value, PdfDict | PDFString):
-        formatted: bytes = value.format(document)
-        return formatted
-    raise TypeError(f"not a PDF token: {type(value).__name__}")
