@@ -4,7 +4,8 @@ Everything is written in ReportLab's own save, so a handout is serialised once. 
 already takes /StructTreeRoot, /MarkInfo, /Metadata and /AcroForm; what it lacks is small and lives here:
 
 - `TaggedPage`, a PDFPage that also writes /StructParents and /Tabs /S (ReportLab's page lists the keys
-  it writes in `__NoDefault__`);
+  it writes in `__NoDefault__`), and `FastPage`, which every page of a handout becomes: its dictionary
+  written as `PDFCatalog.format` writes it, through tokens.py;
 - `FinishingCanvas`, a canvas mixin whose `_setAnnotations` (called by `Canvas.showPage` with each
   finished page, and by `endForm` with each form) adds the page's form widgets after its links, makes its
   links `FastDictionary`s and a tagged page a `TaggedPage`;
@@ -18,7 +19,8 @@ wrapper: the structure tree, fields and metadata of a handout add about a millis
 These rely on ReportLab internals that are stable across the versions pinned in pyproject.toml and
 checked by tests/pdf/test_finish.py (and tests/pdf/test_tokens.py, which compares our bytes with
 ReportLab's): `Canvas._setAnnotations`, `Canvas._annotationrefs`, `PDFDocument.Reference`, `thisPageRef`,
-`idToObject`, `Pages.pages` and the catalog's `__NoDefault__`; ReportLab's save loop
+`idToObject`, `Pages.pages`, the catalog's `__NoDefault__`, `__Defaults__` and `__Refs__` and
+`PDFCatalog.format` (which `FastPage` repeats); ReportLab's save loop
 (`PDFDocument.format`, `PDFIndirectObject.format`, `numberToId`, `idToObjectNumberAndVersion`,
 `idToOffset`, `_pdfVersion`, `PDFFile`, `PDFCrossReferenceTable`, `PDFTrailer`, `ID`), which savefile.py
 repeats; and `pdfdoc.format` with the `format` methods of PDFDictionary, PDFArray, PDFString, PDFStream
@@ -31,13 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference, PDFPage
+from reportlab.pdfbase.pdfdoc import NoEncryption, PDFDictionary, PDFName, PDFObjectReference, PDFPage
 
 from handouts.pdf.fields import FieldRequest
 from handouts.pdf.savefile import use_fast_save
 from handouts.pdf.structtree import Annotation, write_structure
 from handouts.pdf.tagging import MarkedContent
-from handouts.pdf.tokens import FastDictionary, FastStream
+from handouts.pdf.tokens import FastDictionary, FastStream, dictionary_bytes
 from handouts.pdf.widgets import acroform, field_font, widget
 from handouts.pdf.xmp import xmp_packet
 from handouts.xmltree import HandoutMeta
@@ -57,7 +59,29 @@ class FinishOptions:
     tagged: bool = True
 
 
-class TaggedPage(PDFPage):  # type: ignore[misc]
+class FastPage(PDFPage):  # type: ignore[misc]
+    """A page written as `PDFCatalog.format` writes it (the same entries, the same bytes), with its
+    dictionary formatted by tokens.py instead of ReportLab's generic walk."""
+
+    def format(self, document: Any) -> bytes:
+        if type(document.encrypt) is not NoEncryption:
+            formatted: bytes = super().format(document)
+            return formatted
+        self.check_format(document)
+        entries = {}
+        for key, default in self.__Defaults__.items():
+            if (value := getattr(self, key, default)) is not None:
+                entries[key] = value
+        for key in self.__NoDefault__:
+            if (value := getattr(self, key, None)) is not None:
+                entries[key] = value
+        for key in self.__Refs__:
+            if key in entries:
+                entries[key] = document.Reference(entries[key])
+        return dictionary_bytes(entries, PDFDictionary.multiline, document)
+
+
+class TaggedPage(FastPage):
     """A page of a tagged PDF: it names its entry in the parent tree and orders tabs by structure."""
 
     __NoDefault__ = (*PDFPage.__NoDefault__, "StructParents", "Tabs")
@@ -83,6 +107,7 @@ class FinishingCanvas:
                     reference = canv._doc.Reference(annotation)
                     canv._annotationrefs.append(reference)
                     self.handout_widgets[request.name] = (annotation, reference)
+            page.__class__ = FastPage
             if options.tagged:
                 page.__class__ = TaggedPage
                 page.StructParents = number - 1

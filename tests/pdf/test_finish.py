@@ -97,13 +97,16 @@ SAVE_LOOP_SOURCES = {
     "PDFDocument.Reference": "75342ed129b2115c",
     "PDFIndirectObject.format": "51e5f73e4f8e16f6",
     "PDFCrossReferenceSubsection.format": "0d32d663d4b10289",
+    "PDFCatalog.format": "5f903fa92af59133",
 }
-"""Digests of the ReportLab code handouts/pdf/savefile.py repeats (the same in 4.5.0 to 5.1.0)."""
+"""Digests of the ReportLab code handouts/pdf/savefile.py (and finish.py's FastPage) repeats (the same in
+4.5.0 to 5.1.0)."""
 
 
 def test_reportlab_still_saves_the_way_the_fast_save_repeats() -> None:
     """If this fails, a new ReportLab changed its save loop: bring handouts/pdf/savefile.py in line with it
-    (and the fast formatter in tokens.py with `pdfdoc.format`), then update the digests."""
+    (`FastPage` in finish.py with `PDFCatalog.format`, tokens.py with `pdfdoc.format`), then update the
+    digests."""
     for name, digest in SAVE_LOOP_SOURCES.items():
         cls, method = name.split(".")
         source = inspect.getsource(getattr(getattr(pdfdoc, cls), method))
