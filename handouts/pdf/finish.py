@@ -19,10 +19,10 @@ wrapper: the structure tree, fields and metadata of a handout add about a millis
 These rely on ReportLab internals that are stable across the versions pinned in pyproject.toml and
 checked by tests/pdf/test_finish.py (and tests/pdf/test_tokens.py, which compares our bytes with
 ReportLab's): `Canvas._setAnnotations`, `Canvas._annotationrefs`, `PDFDocument.Reference`, `thisPageRef`,
-`idToObject`, `Pages.pages`, the catalog's `__NoDefault__`, `__Defaults__` and `__Refs__` and
-`PDFCatalog.format` (which `FastPage` repeats); ReportLab's save loop
-(`PDFDocument.format`, `PDFIndirectObject.format`, `numberToId`, `idToObjectNumberAndVersion`,
-`idToOffset`, `_pdfVersion`, `PDFFile`, `PDFCrossReferenceTable`, `PDFTrailer`, `ID`), which savefile.py
+`idToObject`, `Pages.pages`, the catalog's `__NoDefault__`, `__Defaults__` and `__Refs__`, and
+`PDFCatalog.format` (which `FastPage` repeats); ReportLab's save loop (`PDFDocument.format`,
+`PDFIndirectObject.format`, `objectcounter`, `numberToId`, `idToObjectNumberAndVersion`, `idToOffset`,
+`_pdfVersion`, `PDFFile`, `PDFCrossReferenceSubsection.format`, `PDFTrailer`, `ID`), which savefile.py
 repeats; and `pdfdoc.format` with the `format` methods of PDFDictionary, PDFArray, PDFString, PDFStream
 and `rl_config.pdfMultiLine`, which tokens.py repeats for the values we write.
 """
@@ -107,9 +107,8 @@ class FinishingCanvas:
                     reference = canv._doc.Reference(annotation)
                     canv._annotationrefs.append(reference)
                     self.handout_widgets[request.name] = (annotation, reference)
-            page.__class__ = FastPage
+            page.__class__ = TaggedPage if options.tagged else FastPage
             if options.tagged:
-                page.__class__ = TaggedPage
                 page.StructParents = number - 1
                 page.Tabs = _STRUCTURE_ORDER
         super()._setAnnotations(page)  # type: ignore[misc]
