@@ -34,7 +34,7 @@ _ROLES: dict[str, bytes] = {}
 def write_structure(document: Any, widgets: dict[str, Annotation], marks: MarkedContent) -> None:
     """Add StructTreeRoot, ParentTree, /StructParent, /MarkInfo and link descriptions to ReportLab's
     `document` before it saves; pages get /StructParents and /Tabs from `TaggedPage`."""
-    writer = TreeWriter(document, widgets)
+    writer = TreeWriter(document, widgets, marks)
     root = reserve_number(document)
     kid = writer.element(marks.root, b"%d 0 R" % root)
     parent_tree = reserve_number(document)
@@ -57,8 +57,9 @@ class TreeWriter:
     """Writes structure elements depth first, in reading order, remembering what the parent tree needs.
     References are kept as their ready tokens (`b"12 0 R"`)."""
 
-    def __init__(self, document: Any, widgets: dict[str, Annotation]) -> None:
+    def __init__(self, document: Any, widgets: dict[str, Annotation], marks: MarkedContent) -> None:
         self.document = document
+        self.content_pages = _content_pages(marks)
         numbers = document.idToObjectNumberAndVersion
         self.pages = [b"%d %d R" % numbers[page.name] for page in page_references(document)]
         self.links = [_links(document, page) for page in document.Pages.pages]
@@ -74,18 +75,15 @@ class TreeWriter:
         is placed once its kids (numbered after it) are written."""
         number = reserve_number(self.document)
         reference = self.elements[node] = b"%d 0 R" % number
-        kids = node.kids
-        pages = {kid.page for kid in kids if isinstance(kid, MarkRef)}
         role = node.role
         if role in HEADING_LEVELS:
             role = self.heading_role(role)
         parts = [b"<</Type /StructElem/S ", _ROLES.get(role) or _role_name(role), b"/P ", parent]
-        first = min(pages) if pages else -1
-        if pages:
+        first, page = self.content_pages.get(node, _NO_CONTENT)
+        if first >= 0:
             parts += [b"/Pg ", self.pages[first]]
-        page = first if len(pages) == 1 else -1  # kids on the element's one page are bare MCIDs
         tokens = []
-        for kid in kids:
+        for kid in node.kids:
             if isinstance(kid, MarkRef):
                 if kid.page == page:
                     tokens.append(b"%d" % kid.mcid)
@@ -158,6 +156,22 @@ def _role_name(role: str) -> bytes:
 def _name(value: str) -> bytes:
     """A name token (`/List`), escaped once per process."""
     return _ROLES.get(value) or _role_name(value)
+
+
+_NO_CONTENT = (-1, -1)
+
+
+def _content_pages(marks: MarkedContent) -> dict[StructNode, tuple[int, int]]:
+    """For each element with marked content: the first page it has content on (its /Pg), and that page
+    again when all its content is there (its MCIDs are then bare numbers), else -1. Read from the record of
+    which element owns each MCID, which is made with the element's MarkRef kids, page by page."""
+    found: dict[StructNode, tuple[int, int]] = {}
+    for page, owners in enumerate(marks.parents):
+        for node in owners:
+            first, _ = found.setdefault(node, (page, page))
+            if first != page:
+                found[node] = (first, -1)
+    return found
 
 
 def _links(document: Any, page: Any) -> list[Annotation]:
