@@ -139,3 +139,29 @@ def test_the_fast_save_writes_the_file_reportlab_would(
     fast = render_handout(spec, engine).pdf  # type: ignore[arg-type]
     monkeypatch.setattr(finish, "use_fast_save", lambda document: None)
     assert render_handout(spec, engine).pdf == fast  # type: ignore[arg-type]
+
+
+class _ReportLabTaggedPage(PDFPage):  # type: ignore[misc]
+    """A tagged page written by ReportLab's own PDFCatalog.format."""
+
+    __NoDefault__ = finish.TaggedPage.__NoDefault__
+
+
+@pytest.mark.parametrize(
+    ("ours", "reportlabs"), [(finish.FastPage, PDFPage), (finish.TaggedPage, _ReportLabTaggedPage)]
+)
+def test_pages_are_written_as_reportlab_writes_them(ours: type, reportlabs: type) -> None:
+    def saved(page_class: type) -> bytes:
+        canvas = Canvas(io.BytesIO(), invariant=1)
+        canvas.drawString(72, 72, "A page with a link")
+        canvas.linkURL("https://example.org/ms", (72, 72, 160, 84))
+        canvas.showPage()
+        page = canvas._doc.Pages.pages[0]
+        page.__class__ = page_class
+        page.StructParents, page.Tabs = 0, pdfdoc.PDFName("S")
+        pdf: bytes = canvas.getpdfdata()
+        return pdf
+
+    assert saved(ours) == saved(reportlabs)
+    if ours is finish.TaggedPage:
+        assert b"/StructParents 0" in saved(ours)
