@@ -2,6 +2,8 @@
 
 ReportLab's own AcroForm support draws with Helvetica and ZapfDingbats; these widgets instead tick with a
 vector path and type in the handout's body font, embedded whole, so every field prints in the theme font.
+Every object here is a `FastDictionary` or `FastStream` (handouts/pdf/tokens.py: ReportLab's bytes, written
+with less work), its strings encoded once, and the field font's widths formatted once per process.
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
-    PDFDictionary,
-    PDFName,
-    PDFObjectReference,
-    PDFStream,
-    PDFString,
-)
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFObjectReference
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from handouts.cache import entry_key, read_blobs, source_fingerprint, write_blobs
 from handouts.pdf.fields import FieldRequest
+from handouts.pdf.tokens import (
+    FastDictionary,
+    FastStream,
+    ReadyStream,
+    pdf_string,
+    plain_token,
+    stream_bytes,
+)
 
 FIELD_FONT = "HandoutsFieldFont"
 MULTILINE = 1 << 12
@@ -37,57 +40,67 @@ def field_appearance(font_size: float) -> str:
     return f"/{FIELD_FONT} {font_size:g} Tf 0 g"
 
 
-def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) -> PDFDictionary:
+_ANNOT, _WIDGET, _BUTTON, _TEXT, _OFF = (PDFName(name) for name in ("Annot", "Widget", "Btn", "Tx", "Off"))
+"""Names every widget writes, escaped once (PDFName walks its argument character by character)."""
+
+
+def widget(request: FieldRequest, page: PDFObjectReference, font_size: float) -> FastDictionary:
     """A checkbox (ticked with a path) or a multi-line text field over the rectangle the flowable drew."""
     x0, y0, x1, y1 = request.rect
     width, height = x1 - x0, y1 - y0
     entries: dict[str, Any] = {
-        "Type": PDFName("Annot"),
-        "Subtype": PDFName("Widget"),
+        "Type": _ANNOT,
+        "Subtype": _WIDGET,
         "F": PRINT,
         "P": page,
-        "T": PDFString(request.name),
-        "TU": PDFString(request.tooltip),
+        "T": pdf_string(request.name),
+        "TU": pdf_string(request.tooltip),
         "Rect": PDFArray([x0, y0, x1, y1]),
     }
     if request.kind == "checkbox":
-        on = _appearance(width, height, _check_mark(width, height))
-        off = _appearance(width, height, b"")
+        on = _appearance(width, height, "checked")
+        off = _appearance(width, height, "empty")
         entries |= {
-            "FT": PDFName("Btn"),
-            "V": PDFName("Off"),
-            "AS": PDFName("Off"),
-            "AP": PDFDictionary({"N": PDFDictionary({"Yes": on, "Off": off})}),
+            "FT": _BUTTON,
+            "V": _OFF,
+            "AS": _OFF,
+            "AP": FastDictionary({"N": FastDictionary({"Yes": on, "Off": off})}),
         }
     else:
         entries |= {
-            "FT": PDFName("Tx"),
+            "FT": _TEXT,
             "Ff": MULTILINE,
-            "DA": PDFString(field_appearance(font_size)),
-            "AP": PDFDictionary({"N": _appearance(width, height, b"/Tx BMC EMC")}),
+            "DA": pdf_string(field_appearance(font_size)),
+            "AP": FastDictionary({"N": _appearance(width, height, "text")}),
         }
-    return PDFDictionary(entries)
+    return FastDictionary(entries)
 
 
 def acroform(
     fields: Sequence[PDFObjectReference], font: PDFObjectReference, font_size: float
-) -> PDFDictionary:
+) -> FastDictionary:
     """The document's interactive form: its fields, the font they type in, appearances supplied."""
-    return PDFDictionary(
+    return FastDictionary(
         {
             "Fields": PDFArray(list(fields)),
-            "DR": PDFDictionary({"Font": PDFDictionary({FIELD_FONT: font})}),
-            "DA": PDFString(field_appearance(font_size)),
+            "DR": FastDictionary({"Font": FastDictionary({FIELD_FONT: font})}),
+            "DA": pdf_string(field_appearance(font_size)),
             "NeedAppearances": "false",
         }
     )
 
 
-def _appearance(width: float, height: float, content: bytes) -> PDFStream:
-    form = PDFDictionary(
-        {"Type": PDFName("XObject"), "Subtype": PDFName("Form"), "BBox": PDFArray([0, 0, width, height])}
-    )
-    return PDFStream(form, content)
+def _appearance(width: float, height: float, kind: str) -> ReadyStream:
+    """A form XObject drawing a field's appearance (a checked or empty box, or a text field's): written once
+    per size and kind (every checkbox of a handout has the same two), each use its own object."""
+    return ReadyStream(_appearance_bytes(width, height, kind))
+
+
+@lru_cache(maxsize=256)
+def _appearance_bytes(width: float, height: float, kind: str) -> bytes:
+    content = {"checked": _check_mark(width, height), "empty": b"", "text": b"/Tx BMC EMC"}[kind]
+    form = {"Type": PDFName("XObject"), "Subtype": PDFName("Form"), "BBox": PDFArray([0, 0, width, height])}
+    return stream_bytes(form, content)
 
 
 def _check_mark(width: float, height: float) -> bytes:
@@ -137,15 +150,14 @@ def _font_metrics(path: Path) -> dict[str, Any]:
 def field_font(document: Any, path: Path) -> PDFObjectReference:
     """The whole body font as a WinAnsi TrueType font, added to ReportLab's `document`; its reference."""
     compressed, m = _font_program(path)  # compressed once per process, not once per handout
-    font_file = PDFStream(
-        PDFDictionary({"Filter": PDFName("FlateDecode"), "Length1": m["length"]}), compressed
-    )
-    descriptor = PDFDictionary(
+    widths, bbox, name = _font_tokens(path)
+    font_file = FastStream(FastDictionary({"Filter": _FLATE, "Length1": m["length"]}), compressed)
+    descriptor = FastDictionary(
         {
-            "Type": PDFName("FontDescriptor"),
-            "FontName": PDFName(m["name"]),
+            "Type": _FONT_DESCRIPTOR,
+            "FontName": name,
             "Flags": 32,
-            "FontBBox": PDFArray(list(m["bbox"])),
+            "FontBBox": bbox,
             "ItalicAngle": 0,
             "Ascent": m["ascent"],
             "Descent": m["descent"],
@@ -154,17 +166,30 @@ def field_font(document: Any, path: Path) -> PDFObjectReference:
             "FontFile2": document.Reference(font_file),
         }
     )
-    font = PDFDictionary(
+    font = FastDictionary(
         {
-            "Type": PDFName("Font"),
-            "Subtype": PDFName("TrueType"),
-            "BaseFont": PDFName(m["name"]),
+            "Type": _FONT,
+            "Subtype": _TRUETYPE,
+            "BaseFont": name,
             "FirstChar": 32,
             "LastChar": 255,
-            "Widths": PDFArray(m["widths"]),
-            "Encoding": PDFName("WinAnsiEncoding"),
+            "Widths": widths,
+            "Encoding": _WIN_ANSI,
             "FontDescriptor": document.Reference(descriptor),
         }
     )
     reference: PDFObjectReference = document.Reference(font)
     return reference
+
+
+_FLATE, _FONT_DESCRIPTOR, _FONT, _TRUETYPE, _WIN_ANSI = (
+    PDFName(name) for name in ("FlateDecode", "FontDescriptor", "Font", "TrueType", "WinAnsiEncoding")
+)
+
+
+@lru_cache(maxsize=4)
+def _font_tokens(path: Path) -> tuple[bytes, bytes, bytes]:
+    """The field font's /Widths (224 numbers) and /FontBBox arrays and its name, formatted once per process."""
+    m = _font_program(path)[1]
+    widths, bbox = (plain_token(PDFArray(list(numbers))) for numbers in (m["widths"], m["bbox"]))
+    return widths, bbox, plain_token(PDFName(m["name"]))
