@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, ClassVar
@@ -92,14 +92,18 @@ class Tagged(Flowable):  # type: ignore[misc]
     handout_struct: StructNode | None = None
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        """Draw, marked as `MarkedContent.enter` says; called for every flowable, nested ones included,
+        so it opens and closes the marking with two plain calls rather than a context manager."""
+        marks: MarkedContent | None = getattr(canvas, "handout_marks", None)
         if getattr(canvas, "handout_measuring", False):
             return  # pages are being counted, not drawn
-        marks = getattr(canvas, "handout_marks", None)
         if marks is None:
             super().drawOn(canvas, x, y, _sW)
             return
-        with marks.around(canvas, self):
-            super().drawOn(canvas, x, y, _sW)
+        closing = marks.enter(canvas, self)
+        super().drawOn(canvas, x, y, _sW)
+        if closing:
+            marks.leave(canvas, closing)
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         return inherit_tags(self, super().split(avail_width, avail_height))
@@ -165,6 +169,10 @@ def place(flowables: Iterable[Flowable], parent: StructNode) -> None:
             previous = flowable
 
 
+KEEP, END_SEQUENCE, END_TEXT = 0, 1, 2
+"""What `MarkedContent.leave` undoes after a flowable draws: nothing, an open sequence, a text element."""
+
+
 class MarkedContent:
     """Records, while a document draws, which structure element owns each MCID and annotation."""
 
@@ -174,6 +182,7 @@ class MarkedContent:
         self.links: list[list[StructNode]] = []
         self.text_node: StructNode | None = None
         self.text_breaks: tuple[bool, ...] = ()
+        self.outer_text: list[StructNode | None] = []
         self.in_sequence = False
 
     def page(self, canv: Any) -> int:
@@ -201,15 +210,19 @@ class MarkedContent:
     def add_widget(self, canv: Any, name: str, node: StructNode) -> None:
         node.add(AnnotRef(self.page(canv), name))
 
-    @contextmanager
-    def sequence(self, canv: Any, opener: str) -> Iterator[None]:
+    def sequence(self, canv: Any, opener: str) -> AbstractContextManager[None]:
         """One marked-content sequence; anything marked inside it belongs to it."""
+        return _Sequence(self, canv, opener)
+
+    def open_sequence(self, canv: Any, opener: str) -> bool:
+        """Open a sequence unless one is open (then what is drawn belongs to that one); was it opened?"""
         if self.in_sequence:
-            yield
-            return
+            return False
         canv.addLiteral(opener)
         self.in_sequence = True
-        yield
+        return True
+
+    def close_sequence(self, canv: Any) -> None:
         self.in_sequence = False
         canv.addLiteral("EMC")
 
@@ -217,29 +230,56 @@ class MarkedContent:
         """An /Artifact sequence; `pagination` (Header, Footer) says which page furniture it is."""
         if pagination:
             return self.sequence(canv, f"/Artifact <</Type /Pagination /Subtype /{pagination}>> BDC")
-        return self.sequence(canv, "/Artifact BMC")
+        return self.sequence(canv, ARTIFACT_OPENER)
 
     def content(self, canv: Any, node: StructNode) -> AbstractContextManager[None]:
         if self.in_sequence:
             return nullcontext()
         return self.sequence(canv, self.begin(canv, node))
 
-    @contextmanager
-    def text(self, node: StructNode, breaks: tuple[bool, ...] = ()) -> Iterator[None]:
-        outer, self.text_node, self.text_breaks = self.text_node, node, breaks
-        yield
-        self.text_node = outer
+    def enter(self, canv: Any, flowable: Tagged) -> int:
+        """Start marking one flowable's drawing: as artifact, as content, as text, or not at all; what
+        `leave` must undo when it has drawn (`KEEP`, `END_SEQUENCE` or `END_TEXT`).
 
-    def around(self, canv: Any, flowable: Tagged) -> AbstractContextManager[None]:
-        """How to mark one flowable's drawing: as artifact, as content, as text, or not at all."""
+        This is `around` without context-manager objects: thousands of flowables draw per handout.
+        """
         node = flowable.handout_struct
         if flowable.handout_role == ARTIFACT or (node is not None and _repeated_cell(node)):
-            return self.artifact(canv)
+            return END_SEQUENCE if self.open_sequence(canv, ARTIFACT_OPENER) else KEEP
         if node is None or self.in_sequence or flowable.handout_marking == "parts":
-            return nullcontext()
+            return KEEP
         if flowable.handout_marking == "text":
-            return self.text(node, soft_breaks(flowable))
-        return self.content(canv, node)
+            self.outer_text.append(self.text_node)
+            self.text_node, self.text_breaks = node, soft_breaks(flowable)
+            return END_TEXT
+        self.open_sequence(canv, self.begin(canv, node))
+        return END_SEQUENCE
+
+    def leave(self, canv: Any, closing: int) -> None:
+        """Undo what `enter` started, after the flowable has drawn."""
+        if closing == END_SEQUENCE:
+            self.close_sequence(canv)
+        elif closing == END_TEXT:
+            self.text_node = self.outer_text.pop()
+
+
+ARTIFACT_OPENER = "/Artifact BMC"
+
+
+class _Sequence:
+    """A marked-content sequence as a context manager (a class: cheaper than a generator-based one)."""
+
+    __slots__ = ("canv", "marks", "opened", "opener")
+
+    def __init__(self, marks: MarkedContent, canv: Any, opener: str) -> None:
+        self.marks, self.canv, self.opener, self.opened = marks, canv, opener, False
+
+    def __enter__(self) -> None:
+        self.opened = self.marks.open_sequence(self.canv, self.opener)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.opened and exc[0] is None:  # as before: an error leaves the sequence open
+            self.marks.close_sequence(self.canv)
 
 
 def _repeated_cell(node: StructNode) -> bool:
@@ -297,10 +337,13 @@ class TaggedText(SpacedLines):
 
     def _formatText(self, text: str) -> str:
         if text:
-            self.open_content()
+            opened = self.open
+            if opened is None:  # `open_content`, inlined: this runs for every run of text
+                self._code.append(_boundary(self.node))
+                opened = self.open = self.node
+            if opened.role == "Link":
+                opened.text += text
             self.texts.append(text)
-            if self.open is not None and self.open.role == "Link":
-                self.open.text += text
         return str(super()._formatText(text))
 
     def span(self, actual_text: str | None, drawn_text: str = "") -> None:
@@ -377,6 +420,9 @@ class TaggedText(SpacedLines):
 
 class TaggingCanvas(Canvas):  # type: ignore[misc]
     """A canvas that records marked content: paragraph text objects are marked, links join the tree."""
+
+    handout_measuring: ClassVar[bool] = False
+    """Said here so `Tagged.drawOn` finds it at once (a missing attribute costs an exception each time)."""
 
     def __init__(self, *args: Any, handout_marks: MarkedContent, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,7 +8,9 @@ every text extractor and tag-following reader then finds the word break.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.pdfgen.textobject import PDFTextObject
@@ -22,47 +24,85 @@ def soft_breaks(paragraph: Any) -> tuple[bool, ...]:
 
     Not at its last line (unless the part continues on the next page or column), and not where a
     word too long for the line was split (a long web address): the reader must get that word whole.
+
+    The answer for the lines is worked out once per break result (the paragraph's `blPara`) and kept
+    while that object lives, so a break result reused by a later render costs a dictionary lookup;
+    only the last line depends on `handout_continues`, and that is applied on each call.
     """
     para = getattr(paragraph, "blPara", None)
-    lines = getattr(para, "lines", None) or []
-    if para is None or not lines:
+    if para is None or not getattr(para, "lines", None):
         return ()
-    source = "".join(_text(item) for item in getattr(paragraph, "frags", None) or [])
-    ends, at = [], 0
-    for line in lines:
-        text = (
-            " ".join(line[1]) if para.kind == 0 else "".join(getattr(w, "text", "") for w in line.words)
-        ).strip()
+    ends = _WORD_ENDS.get(para)
+    if ends is None:
+        ends = _WORD_ENDS[para] = _word_ends(para, getattr(paragraph, "frags", None) or [])
+    if getattr(paragraph, "handout_continues", False):
+        return ends
+    return (*ends[:-1], False)
+
+
+_WORD_ENDS: WeakKeyDictionary[Any, tuple[bool, ...]] = WeakKeyDictionary()
+"""Line ends by break result; an entry goes when its `blPara` is collected, so an id is never reused."""
+
+
+def _word_ends(para: Any, frags: list[Any]) -> tuple[bool, ...]:
+    """Each line's text is found in the paragraph's text after the previous line's: a word ends at the
+    line end when a space follows it there (or the line ends with `<br/>`, or the text ends)."""
+    source = _joined(frags)
+    size = len(source)
+    ends: list[bool] = []
+    at = 0
+    simple = para.kind == 0
+    for line in para.lines:
+        text = (" ".join(line[1]) if simple else _joined(line.words)).strip()
         found = source.find(text, at) if text else -1
         if found < 0:
             ends.append(True)
             continue
         at = found + len(text)
-        ends.append(bool(getattr(line, "lineBreak", False)) or at >= len(source) or source[at].isspace())
-    if not getattr(paragraph, "handout_continues", False):
-        ends[-1] = False
+        ends.append(at >= size or source[at].isspace() or bool(getattr(line, "lineBreak", False)))
     return tuple(ends)
 
 
-def _text(item: Any) -> str:
-    """The text of a paragraph fragment, or of a word ReportLab made from fragments while wrapping
-    (a word followed by a space is an `_HSFrag`; a piece of a word split at a line end is not)."""
-    if isinstance(item, list):
-        return "".join(text for _, text in item[1:]) + (" " if isinstance(item, _HSFrag) else "")
-    return str(getattr(item, "text", ""))
+def _joined(items: list[Any]) -> str:
+    """The text of paragraph fragments, or of the words ReportLab made from them while wrapping (its
+    `frags` then hold words: `[width, (fragment, text), ...]`, an `_HSFrag` when a space follows).
+
+    Plain fragments, the usual case, are joined in one comprehension; words in one loop without a
+    call per word.
+    """
+    try:
+        return "".join([item.text for item in items])  # a word (a list) has no .text
+    except AttributeError:
+        pass
+    parts: list[str] = []
+    for item in items:
+        if isinstance(item, list):
+            parts += [pair[1] for pair in item[1:]]
+            if isinstance(item, _HSFrag):
+                parts.append(" ")
+        else:
+            parts.append(str(getattr(item, "text", "")))
+    return "".join(parts)
 
 
 class SpacedLines(PDFTextObject):  # type: ignore[misc]
-    """A paragraph's text object that draws a space at the end of each line `breaks` says ends a word."""
+    """A paragraph's text object that draws a space at the end of each line `breaks` says ends a word.
+
+    The flags are taken one per finished line (`T*`) from an iterator, not by slicing the tuple.
+    """
 
     breaks: tuple[bool, ...] = ()
+    _line_ends: Iterator[bool] | None = None
 
     def _textOut(self, text: str, TStar: int = 0) -> None:
-        if not TStar or not self.breaks:
+        if not TStar:
             super()._textOut(text, TStar)
             return
-        spaced, self.breaks = self.breaks[0], self.breaks[1:]
-        if not spaced:
+        line_ends = self._line_ends
+        if line_ends is None:
+            line_ends = self._line_ends = iter(self.breaks)
+        spaced = next(line_ends, None)
+        if not spaced:  # no word ends here, or no flags left
             super()._textOut(text, TStar)
         elif isinstance(text, ShapedStr) or not self._fontname:
             super()._textOut(text, 0)
