@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -36,12 +36,12 @@ class AnnotRef:
     key: int | str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class StructNode:
     """A structure element: role, alternative text, layout attributes, and kids in reading order.
 
     An element joins its parent's kids when its first content is drawn, so kids are in drawing order
-    and elements that draw nothing never appear.
+    and elements that draw nothing never appear. (Slots: a handout makes a few hundred, each render.)
     """
 
     role: str
@@ -50,7 +50,8 @@ class StructNode:
     attributes: tuple[tuple[str, str], ...] = ()
     kids: list[StructNode | MarkRef | AnnotRef] = field(default_factory=list)
     placed: bool = False
-    links: dict[object, StructNode] = field(default_factory=dict)
+    links: dict[object, StructNode] | None = None
+    """The Link elements inside this element's text, by link; made when the first link is drawn."""
     actual_text: str = ""
     """What the element's glyphs say, in reading order (a right-to-left run is drawn in visual order)."""
     drawn_text: str = ""
@@ -73,6 +74,8 @@ class StructNode:
 
     def link(self, key: object) -> StructNode:
         """The Link element for one link inside this element's text."""
+        if self.links is None:
+            self.links = {}
         if key not in self.links:
             self.links[key] = self.child("Link")
         return self.links[key]
@@ -393,7 +396,7 @@ class TaggedText(SpacedLines):
 
     def getCode(self) -> str:
         canvas: TaggingCanvas = self._canvas
-        self._code = list(self._marked_code(canvas.handout_marks))
+        self._code = self._marked_code(canvas.handout_marks)
         for link in self.whole_links:
             link.text += " " + " ".join(self.texts)
         for link in self.annotations:
@@ -401,21 +404,27 @@ class TaggedText(SpacedLines):
         canvas.handout_text = None
         return str(super().getCode())
 
-    def _marked_code(self, marks: MarkedContent) -> Iterator[str]:
-        """The code with BDC/EMC in place of boundaries; a sequence opens only when something follows."""
+    def _marked_code(self, marks: MarkedContent) -> list[str]:
+        """The code with BDC/EMC in place of boundaries; a sequence opens only when something follows.
+
+        A plain loop filling a list (not a generator), testing the exact class: it sees every operator
+        of every paragraph.
+        """
+        code: list[str] = []
         is_open, pending = False, None
         for entry in self._code:
-            if isinstance(entry, _Boundary):
+            if entry.__class__ is _Boundary:
                 if is_open:
-                    yield "EMC"
+                    code.append("EMC")
                 is_open, pending = False, entry.node
                 continue
             if pending is not None:
-                yield marks.begin(self._canvas, pending)
+                code.append(marks.begin(self._canvas, pending))
                 is_open, pending = True, None
-            yield entry
+            code.append(entry)
         if is_open:
-            yield "EMC"
+            code.append("EMC")
+        return code
 
 
 class TaggingCanvas(Canvas):  # type: ignore[misc]

@@ -67,12 +67,22 @@ def _joined(items: list[Any]) -> str:
     """The text of paragraph fragments, or of the words ReportLab made from them while wrapping (its
     `frags` then hold words: `[width, (fragment, text), ...]`, an `_HSFrag` when a space follows).
 
-    Plain fragments, the usual case, are joined in one comprehension; words in one loop without a
-    call per word.
+    Each shape is joined by one comprehension (a word of one fragment, the usual case, without an
+    inner join); a mixture, never seen in practice, goes item by item.
     """
     try:
         return "".join([item.text for item in items])  # a word (a list) has no .text
     except AttributeError:
+        pass
+    try:
+        return "".join(
+            [
+                (word[1][1] if len(word) == 2 else "".join([piece[1] for piece in word[1:]]))
+                + (" " if isinstance(word, _HSFrag) else "")
+                for word in items
+            ]
+        )
+    except TypeError:  # a fragment among the words
         pass
     parts: list[str] = []
     for item in items:
