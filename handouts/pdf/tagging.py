@@ -247,7 +247,7 @@ class MarkedContent:
         This is `around` without context-manager objects: thousands of flowables draw per handout.
         """
         node = flowable.handout_struct
-        if flowable.handout_role == ARTIFACT or (node is not None and _repeated_cell(node)):
+        if flowable.handout_role == ARTIFACT or (node is not None and node.kids and _repeated_cell(node)):
             return END_SEQUENCE if self.open_sequence(canv, ARTIFACT_OPENER) else KEEP
         if node is None or self.in_sequence or flowable.handout_marking == "parts":
             return KEEP

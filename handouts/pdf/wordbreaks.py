@@ -4,6 +4,11 @@ ReportLab drops the space at a soft line break, so text read along the tags ran 
 line into the first word of the next. A space glyph drawn after the last word of a line paints nothing
 and moves nothing that is seen (`T*` starts the next line from the line's start, not from the pen), but
 every text extractor and tag-following reader then finds the word break.
+
+ReportLab internals relied on (tests/pdf/test_line_ends.py): a paragraph's break result `blPara`
+(weakly referenceable, with `kind` and `lines`: `(extra_space, words)` for plain text, `FragLine` with
+`words` and `lineBreak` for markup), its `frags` (fragments, or after wrapping words shaped
+`[width, (fragment, text), ...]`, an `_HSFrag` when a space follows), and `PDFTextObject._textOut`.
 """
 
 from __future__ import annotations
@@ -30,12 +35,16 @@ def soft_breaks(paragraph: Any) -> tuple[bool, ...]:
     only the last line depends on `handout_continues`, and that is applied on each call.
     """
     para = getattr(paragraph, "blPara", None)
-    if para is None or not getattr(para, "lines", None):
+    lines = getattr(para, "lines", None)
+    if para is None or not lines:
         return ()
+    continues = getattr(paragraph, "handout_continues", False)
+    if len(lines) == 1 and not continues:
+        return (False,)  # the one line is the last: nothing to find
     ends = _WORD_ENDS.get(para)
     if ends is None:
         ends = _WORD_ENDS[para] = _word_ends(para, getattr(paragraph, "frags", None) or [])
-    if getattr(paragraph, "handout_continues", False):
+    if continues:
         return ends
     return (*ends[:-1], False)
 
