@@ -198,8 +198,9 @@ class MarkedContent:
     def begin(self, canv: Any, node: StructNode) -> str:
         """The BDC operator that opens `node`'s next marked-content sequence on the current page."""
         page = self.page(canv)
-        mcid = len(self.parents[page])
-        self.parents[page].append(node)
+        owners = self.parents[page]
+        mcid = len(owners)
+        owners.append(node)
         node.add(MarkRef(page, mcid))
         if node.drawn_text:
             return f"/{node.role} <</MCID {mcid} /ActualText {actual_text_string(node.drawn_text)}>> BDC"
@@ -347,7 +348,8 @@ class TaggedText(SpacedLines):
             if opened.role == "Link":
                 opened.text += text
             self.texts.append(text)
-        return str(super()._formatText(text))
+        formatted: str = super()._formatText(text)
+        return formatted
 
     def span(self, actual_text: str | None, drawn_text: str = "") -> None:
         """A Span element (with its ActualText) starts here inside this element's text; None ends it."""
