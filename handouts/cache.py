@@ -3,9 +3,9 @@ a new process reads them back instead of making them again.
 
 Only values this package made are stored, and only as JSON text, bytes it made (a compressed font
 program, decoded logo pixels) behind a JSON header that gives their lengths (`write_blobs`), or
-marshalled code objects that it compiled itself; nothing is ever unpickled. Each entry is named by a hash of everything it was made
-from (the caller's inputs, the package version, the Python version, and the source of the code that
-made it), so a changed input or a new release simply misses. Each file carries a SHA-256 of its
+marshalled code objects that it compiled itself; nothing is ever unpickled. Each entry is named by a
+hash of everything it was made from (the caller's inputs, the package version, the Python version, and
+the source of the code that made it), so a changed input or a new release simply misses. Each file carries a SHA-256 of its
 payload, checked on reading: a torn or damaged file is a miss. Entries are written to a temporary file
 in the same folder and renamed into place, so concurrent writers never mix; a read-only or missing
 folder only means no cache. The folder and its files are used only when they belong to the current user
