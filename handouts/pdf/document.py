@@ -206,7 +206,7 @@ def build_pdf(
     if height:
         story = [*masthead, FrameBreak(), *story[len(masthead) :]]
     try:
-        canvas = partial(_make_canvas, marks=marks, fields=fields, measuring=measure_only, finish=finish)
+        canvas = partial(make_canvas, marks=marks, fields=fields, measuring=measure_only, finish=finish)
         doc.build(story, canvasmaker=canvas)
     except ReportLabLayoutError as exc:
         raise RenderError(
@@ -227,7 +227,7 @@ def masthead_height(flowables: list[Flowable], width: float, height: float) -> f
     return total + 2
 
 
-def _make_canvas(
+def make_canvas(
     *args: Any,
     marks: MarkedContent | None,
     fields: list[FieldRequest],

@@ -20,7 +20,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
 from handouts.errors import RenderError
-from handouts.pdf.document import HandoutDocTemplate, RenderedDocument, _make_canvas, masthead_height
+from handouts.pdf.document import HandoutDocTemplate, RenderedDocument, make_canvas, masthead_height
 from handouts.pdf.fields import FieldRequest
 from handouts.pdf.finish import FinishOptions
 from handouts.pdf.render import PdfOptions
@@ -117,7 +117,7 @@ def build_pack_pdf(
     doc.finish, doc.marks = finish, marks
     fields: list[FieldRequest] = []
     try:
-        canvas = partial(_make_canvas, marks=marks, fields=fields, measuring=False, finish=finish)
+        canvas = partial(make_canvas, marks=marks, fields=fields, measuring=False, finish=finish)
         doc.build(story, canvasmaker=canvas)
     except ReportLabLayoutError as exc:
         raise RenderError(
