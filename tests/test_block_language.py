@@ -14,12 +14,14 @@ import pikepdf
 import pytest
 
 from handouts.engine import Engine
-from handouts.render import handout_xml, render_handout, render_handout_html
+from handouts.pdf.reading import reading_text
+from handouts.render import Rendered, handout_xml, render_handout, render_handout_html
 from handouts.xmltree import Node, parse_document_xml
 
 from .conftest import FIXTURES, make_spec
 from .html.test_page import parse
-from .pdfcheck import check_tagged_pdf, mcid_texts
+from .pdf.test_tagging import squeezed
+from .pdfcheck import check_tagged_pdf, mcid_texts, structure_text
 
 FALLBACK = FIXTURES / "fallback"
 """One English block, `local-support`, with no Spanish version."""
@@ -139,8 +141,13 @@ def test_the_summary_marks_the_english_block_too(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def fallback_pdf(fallback_engine: Engine) -> bytes:
-    return render_handout(spanish(), fallback_engine).pdf
+def fallback_rendered(fallback_engine: Engine) -> Rendered:
+    return render_handout(spanish(), fallback_engine)
+
+
+@pytest.fixture(scope="module")
+def fallback_pdf(fallback_rendered: Rendered) -> bytes:
+    return fallback_rendered.pdf
 
 
 def test_the_pdf_gives_the_english_block_its_own_language(fallback_pdf: bytes) -> None:
@@ -160,8 +167,12 @@ def test_the_pdf_gives_the_english_block_its_own_language(fallback_pdf: bytes) -
     assert sum(1 for e in tree.walk() if e.role == "Sect") > 3
 
 
-def test_the_tagged_pdf_is_still_whole(fallback_pdf: bytes, tmp_path: Path) -> None:
+def test_the_tagged_pdf_is_still_whole(
+    fallback_rendered: Rendered, fallback_pdf: bytes, tmp_path: Path
+) -> None:
     assert check_tagged_pdf(fallback_pdf) == []
+    read = reading_text(parse_document_xml(fallback_rendered.xml, "es"))
+    assert squeezed(structure_text(fallback_pdf)) == squeezed("".join(read))
     path = tmp_path / "fallback.pdf"
     path.write_bytes(fallback_pdf)
     qpdf = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True, check=False)
