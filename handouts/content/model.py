@@ -95,6 +95,9 @@ class Block:
     path: Path
     body_line: int
     language: str
+    note: str = ""
+    """A line printed above the body in the handout's language when the block is not in it
+    ("(Only available in English)"); empty for a block in the handout's language."""
 
 
 @dataclass(frozen=True)

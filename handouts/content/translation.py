@@ -118,7 +118,7 @@ def fallback_note(language: str) -> str:
 
 
 def mark_fallback(selection: Selection, missing: Missing, note: str) -> Selection:
-    """Put the note above every fallback block and before every fallback question and key point."""
+    """Give every fallback block its note, and put the note before every fallback question and key point."""
     fallback_ids = {b.id for b in missing.blocks}
     questions = {q.id for q in missing.questions}
     sections = tuple(
@@ -139,8 +139,9 @@ def mark_fallback(selection: Selection, missing: Missing, note: str) -> Selectio
 
 
 def marked_block(block: Block, note: str) -> Block:
-    """The block with a bold line naming its language above the body; error line numbers still match."""
-    return replace(block, body=f"**{note}**\n\n{block.body}", body_line=block.body_line - 2)
+    """The block with a line naming its language, which the layout prints in bold above the body, in the
+    handout's language (the block itself keeps its own: see BlockView.lang)."""
+    return replace(block, note=note)
 
 
 def language_name(language: str) -> str:

@@ -148,9 +148,18 @@ def build_heading(node: Node, ctx: PageContext) -> str:
     return f"<h{shown}>{inline(node, ctx)}</h{shown}>"
 
 
+def build_block(node: Node, ctx: PageContext) -> str:
+    """A block printed in another language: a <div lang> around it, so a screen reader switches voice."""
+    inner = children(node, ctx)
+    lang = node.attrs.get("lang")
+    return f"<div lang={attr(lang)}>\n{inner}\n</div>" if lang else inner
+
+
 def build_paragraph(node: Node, ctx: PageContext) -> str:
     style = node.attrs.get("style", "body")
     css = "" if style == "body" else f" class={attr(style)}"
+    if "lang" in node.attrs:
+        css += f" lang={attr(node.attrs['lang'])}"
     return f"<p{css}>{inline(node, ctx)}</p>"
 
 
@@ -252,6 +261,7 @@ def build_page_break(node: Node, ctx: PageContext) -> str:
 BUILDERS: dict[str, Builder] = {
     "title-block": build_title_block,
     "section": build_section,
+    "block": build_block,
     "heading": build_heading,
     "paragraph": build_paragraph,
     "list": build_list,

@@ -39,6 +39,8 @@ class BlockView:
     title: str
     xml: Markup
     key_point: str | None
+    lang: str = ""
+    """The block's language when it is not the handout's (an English fallback in a Spanish handout), else ""."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ class SectionView:
     id: str
     title: str
     blocks: tuple[BlockView, ...]
+
+    @property
+    def lang(self) -> str:
+        """The language of its blocks when every one is in the same language other than the handout's,
+        else "": a topic sheet's section is one block, titled by it, and takes that block's language."""
+        languages = {block.lang for block in self.blocks}
+        return languages.pop() if len(languages) == 1 else ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,14 @@ def _body_xml(text: str, path: Path, line: int) -> str:
     xml = markdown_to_xml(text, path, line)
     write_entry(key, xml.encode())
     return xml
+
+
+def noted(block: Block, spec: HandoutSpec) -> Markup:
+    """The block's note (why it is not in the handout's language) as a bold paragraph in the handout's
+    language, or nothing."""
+    if not block.note:
+        return Markup("")
+    return Markup('<paragraph lang="{}"><b>{}</b></paragraph>\n').format(spec.language, block.note)
 
 
 def render_block(block: Block, spec: HandoutSpec) -> Markup:
@@ -255,7 +272,13 @@ def _render_layout(
             id=s.topic.id,
             title=s.topic.title,
             blocks=tuple(
-                BlockView(id=b.id, title=b.title, xml=render_block(b, spec), key_point=b.key_point)
+                BlockView(
+                    id=b.id,
+                    title=b.title,
+                    xml=noted(b, spec) + render_block(b, spec),
+                    key_point=b.key_point,
+                    lang="" if b.language == spec.language else b.language,
+                )
                 for b in s.blocks
             ),
         )

@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from handouts.errors import LayoutError
 from handouts.escaping import escape_text, quote_attribute
+from handouts.i18n import PDF_LANG
 from handouts.limits import MAX_PARAGRAPH_CHARS
 from handouts.pdf.fields import FieldLines, QuestionItem
 from handouts.pdf.flowables import (
@@ -26,6 +27,7 @@ from handouts.pdf.flowables import (
 from handouts.pdf.paragraphs import parsed_paragraph
 from handouts.pdf.rtl import RightToLeftParagraph, starts_right_to_left
 from handouts.pdf.scripts import embolden, text_markup, theme_coverage
+from handouts.pdf.tagging import LanguageBlock
 from handouts.pdf.themes import Theme
 from handouts.vocabulary import WEB_SCHEMES, is_link
 from handouts.xmltree import Node
@@ -110,8 +112,17 @@ def paragraph(node: Node, ctx: StoryContext, style: str, role: str) -> Flowable:
     text = node.children[0] if len(node.children) == 1 and isinstance(node.children[0], str) else ""
     if starts_right_to_left(text):  # a note written in Arabic or Hebrew: lines broken right to left
         primary = theme_coverage(ctx.theme.font_paths.values())
-        return tag(RightToLeftParagraph(text, ctx.theme.style(style), primary), role)
-    return tag(parsed_paragraph(inline_markup(node, ctx), ctx.theme.style(style)), role)
+        flowable = tag(RightToLeftParagraph(text, ctx.theme.style(style), primary), role)
+    else:
+        flowable = tag(parsed_paragraph(inline_markup(node, ctx), ctx.theme.style(style)), role)
+    if "lang" in node.attrs:
+        flowable.handout_lang = pdf_lang(node.attrs["lang"])
+    return flowable
+
+
+def pdf_lang(lang: str) -> str:
+    """The PDF's language tag for a handout language: en -> en-US."""
+    return PDF_LANG.get(lang, lang)
 
 
 def build_paragraph(node: Node, ctx: StoryContext) -> list[Flowable]:
@@ -134,6 +145,16 @@ def build_section(node: Node, ctx: StoryContext) -> list[Flowable]:
         flowables[0].outline_key = node.attrs.get("id", node.attrs["title"])
     for flowable in flowables:
         flowable.handout_section = node.attrs.get("id") or f"line-{node.line}"
+    return flowables
+
+
+def build_block(node: Node, ctx: StoryContext) -> list[Flowable]:
+    """A block printed in another language: its flowables share one Div element with that /Lang."""
+    flowables = build_children(node, ctx)
+    if node.attrs.get("lang"):
+        block = LanguageBlock(pdf_lang(node.attrs["lang"]))
+        for flowable in flowables:
+            flowable.handout_block = block
     return flowables
 
 
@@ -283,6 +304,7 @@ def build_page_break(node: Node, ctx: StoryContext) -> list[Flowable]:
 BUILDERS: dict[str, Builder] = {
     "title-block": build_title_block,
     "section": build_section,
+    "block": build_block,
     "heading": build_heading,
     "paragraph": build_paragraph,
     "list": build_list,

@@ -94,7 +94,7 @@ class TreeWriter:
             else:
                 tokens.append(self.annotation(kid, reference, node.text))
         parts += [b"/K ", tokens[0] if len(tokens) == 1 else b"[" + b" ".join(tokens) + b"]"]
-        if node.alt or node.actual_text or node.attributes or role == "Note":
+        if node.alt or node.actual_text or node.attributes or role == "Note" or node.lang:
             self.describe(node, parts, reference)
         parts.append(b">>")
         place_bytes(self.document, number, b"".join(parts))
@@ -106,7 +106,10 @@ class TreeWriter:
         return f"H{self.heading}"
 
     def describe(self, node: StructNode, parts: list[bytes], reference: bytes) -> None:
-        """Alternative text, layout attributes, and the identifier every Note needs."""
+        """Its language when not the document's, alternative text, layout attributes, and the identifier
+        every Note needs."""
+        if node.lang:
+            parts += [b"/Lang ", pdf_string(node.lang)]
         if node.alt:
             parts += [b"/Alt ", pdf_string(node.alt)]
         if node.actual_text:

@@ -57,9 +57,16 @@ class StructNode:
     """The characters of its glyphs in drawing order, for the marked content's /ActualText."""
     text: str = ""
     """A Link's printed words, which describe its annotations to readers."""
+    lang: str = ""
+    """Its /Lang when its text is not in the document's language (`en-US` in a Spanish handout), else ""."""
 
-    def child(self, role: str, alt: str = "", attributes: tuple[tuple[str, str], ...] = ()) -> StructNode:
-        return StructNode(role, self, alt, attributes)
+    def child(
+        self, role: str, alt: str = "", attributes: tuple[tuple[str, str], ...] = (), lang: str = ""
+    ) -> StructNode:
+        node = StructNode(role, self, alt, attributes)
+        if lang:
+            node.lang = lang
+        return node
 
     def add(self, kid: MarkRef | AnnotRef) -> None:
         self.attach()
@@ -92,6 +99,8 @@ class Tagged(Flowable):  # type: ignore[misc]
     handout_role: str = ""
     handout_alt: str = ""
     handout_struct: StructNode | None = None
+    handout_lang: str = ""
+    """The language of its text when not the document's: its element's /Lang (`paragraph lang`)."""
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         """Draw, marked as `MarkedContent.enter` says; called for every flowable, nested ones included,
@@ -113,7 +122,7 @@ class Tagged(Flowable):  # type: ignore[misc]
     def structure(self, parent: StructNode) -> None:
         """Give this flowable its structure element under `parent` (none for artifacts)."""
         if self.handout_role not in ("", ARTIFACT):
-            self.handout_struct = parent.child(self.handout_role, self.handout_alt)
+            self.handout_struct = parent.child(self.handout_role, self.handout_alt, lang=self.handout_lang)
 
 
 _TAGGED_CLASSES: dict[type, type] = {}
@@ -155,7 +164,22 @@ def assign_structure(story: list[Flowable]) -> StructNode:
     return document
 
 
+@dataclass(frozen=True, eq=False)
+class LanguageBlock:
+    """The flowables of one `<block lang>`, a block printed in another language: one Div element with
+    that /Lang (each block its own: compared by identity)."""
+
+    lang: str
+
+
 def place(flowables: Iterable[Flowable], parent: StructNode) -> None:
+    """Give each flowable its element under `parent`; the flowables of one block in another language
+    share a Div element with its /Lang, consecutive items of one list an L element."""
+    for block, group in groupby(flowables, key=lambda f: getattr(f, "handout_block", None)):
+        place_lists(group, parent if block is None else parent.child("Div", lang=block.lang))
+
+
+def place_lists(flowables: Iterable[Flowable], parent: StructNode) -> None:
     """Give each flowable its element under `parent`; consecutive items of one list share an L element."""
     for list_id, group in groupby(flowables, key=lambda f: getattr(f, "handout_list_id", None)):
         items = list(group)

@@ -3,6 +3,7 @@ and the same words as the PDF of the same handout."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from handouts.pdf.themes import contrast_ratio
 from handouts.render import render_handout, render_handout_html
 from handouts.xmltree import HandoutMeta, Node, pack_attributes, parse_document_xml
 
-from ..conftest import make_spec
+from ..conftest import FIXTURES, make_spec
 from ..htmlcheck import audit, axe_script, printed_words, validate, words
 from ..web.test_web import CHROMIUM, TEXT_COLOURS, _hex, launch_chromium
 from .test_page import EXAMPLE_CLINIC, HOSTILE, pack_page
@@ -104,6 +105,26 @@ def twins(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> list[Twin
                 language=language,
                 sheets=["fatigue", "mood"],
                 print="large" if language == "es" else "standard",
+            )
+        )
+    # Blocks printed in another language (div lang="en"): an English block in a Spanish handout, and a
+    # sheet with no Spanish version printed in a Spanish pack.
+    english_sheet = folder / "english-sheet"
+    shutil.copytree(FIXTURES / "sheets" / "en", english_sheet / "en")
+    for name, content, sheets in (
+        ("fallback-es", FIXTURES / "fallback", []),
+        ("fallback-sheet-es", english_sheet, ["sample"]),
+    ):
+        found.append(
+            make_twin(
+                folder,
+                Engine.from_dirs((content,)),
+                name,
+                type="rrms",
+                language="es",
+                allow_fallback=True,
+                sheets=sheets,
+                clinic=clinic,
             )
         )
     return found
