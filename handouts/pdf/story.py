@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,8 +66,11 @@ def build_children(node: Node, ctx: StoryContext) -> list[Flowable]:
 def inline_markup(node: Node, ctx: StoryContext) -> str:
     """ReportLab paragraph markup for a node's mixed content. Text is escaped here, exactly once."""
     parts: list[str] = []
-    for child in node.children:
+    children = node.children
+    for index, child in enumerate(children):
         if isinstance(child, str):
+            if index and _is_link(children[index - 1]):
+                child = child[len(_closing_punctuation(child)) :]  # drawn inside the link before it
             parts.append(_text_markup(child, theme_coverage(ctx.theme.font_paths.values())))
         elif child.tag == "b":
             parts.append(f"<b>{embolden(inline_markup(child, ctx))}</b>")
@@ -77,8 +81,11 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
             if not is_link(href):
                 raise LayoutError(f"{ctx.origin}:{child.line}: link {href[:40]!r} must start with https://")
             colour = ctx.theme.colour_hex("link")
+            following = children[index + 1] if index + 1 < len(children) else ""
+            closing = escape_text(_closing_punctuation(following)) if isinstance(following, str) else ""
             parts.append(
-                f"<a href={quote_attribute(href)} color={quote_attribute(colour)}>{inline_markup(child, ctx)}</a>"
+                f"<a href={quote_attribute(href)} color={quote_attribute(colour)}>"
+                f"{inline_markup(child, ctx)}{closing}</a>"
             )
         else:
             raise LayoutError(f"{ctx.origin}:{child.line}: <{child.tag}> cannot appear inside text")
@@ -89,6 +96,24 @@ def inline_markup(node: Node, ctx: StoryContext) -> str:
             f"{MAX_PARAGRAPH_CHARS:,} (shorten the text it comes from)"
         )
     return markup
+
+
+_CLOSING_PUNCTUATION = re.compile(r"[.,;:!?)\]]+")
+
+
+def _closing_punctuation(text: str) -> str:
+    """The punctuation that ends a link's sentence or clause with no space before it ("Types of MS.").
+
+    It is drawn inside the link, so the link's marked text and the text after it meet at a space: a
+    reader following the tags, which takes each element's text as words of its own, then gets "MS."
+    as printed, not "MS" and a stray ".".
+    """
+    found = _CLOSING_PUNCTUATION.match(text)
+    return found.group() if found else ""
+
+
+def _is_link(child: Node | str) -> bool:
+    return not isinstance(child, str) and child.tag == "link"
 
 
 REMEMBERED_TEXT_CHARS = 1_000

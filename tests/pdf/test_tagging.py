@@ -102,7 +102,7 @@ def test_links_are_link_elements_with_their_own_text_and_annotation(fixture_pdf:
     links = [e for e in elements(fixture_pdf) if e.role == "Link"]
     long_address = "https://example.org/a/very/long/address/that/has/to/wrap/across/the/end/of/a/line"
     assert [(e.parent, squeezed("".join(texts[key] for key in e.content))) for e in links] == [
-        ("LBody", "linkinit"),
+        ("LBody", "linkinit."),  # the full stop after a link is drawn inside it
         (
             "P",
             squeezed(

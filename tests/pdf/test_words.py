@@ -15,7 +15,15 @@ from handouts.render import Engine, render_handout
 from handouts.xmltree import Node, parse_handout_xml
 
 from ..conftest import FIXTURES, make_spec
-from .wordcheck import artifact_words, page_words, rejoined, run_together, structure_blocks, structure_words
+from .wordcheck import (
+    artifact_words,
+    element_words,
+    page_words,
+    rejoined,
+    run_together,
+    structure_blocks,
+    structure_words,
+)
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdfinfo") is None, reason="poppler-utils is installed by .ci/run"
@@ -72,6 +80,16 @@ def test_structure_text_has_the_page_words(values: dict[str, Any], tmp_path: Pat
     assert run_together(path) == []
     reader, page = rejoined(structure_words(path), page_words(path))
     assert reader == page - Counter(artifact_words(path))
+
+
+@pytest.mark.parametrize(
+    "values", VARIANTS, ids=lambda v: "clinic-qr-notes" if "clinic" in v else "-".join(map(str, v.values()))
+)
+def test_every_element_starts_and_ends_at_a_word_boundary(values: dict[str, Any], tmp_path: Path) -> None:
+    """A link's text and the text after it meet at a space: "MS." is read as printed, not "MS" and "."."""
+    path = written(build(**values)[0], tmp_path)
+    reader, page = rejoined(element_words(path), page_words(path))
+    assert sorted((reader - page).elements()) == []
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,17 @@ def structure_words(path: Path) -> list[str]:
     return [word for block in structure_blocks(path) for word in block.text.split()]
 
 
+def element_words(path: Path) -> list[str]:
+    """The words of each element's own text taken alone, as a reader does that does not join an inline
+    element (a Link) to the text around it: a word cut at an element's edge reads as two."""
+    listing = subprocess.run(
+        ["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        word for line in listing.splitlines() if (text := _TEXT.match(line)) for word in text["text"].split()
+    ]
+
+
 def page_words(path: Path) -> list[str]:
     """The words of the page text (`pdftotext`), artifacts included."""
     text = subprocess.run(
