@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -205,16 +206,22 @@ def build_pdf(
     doc.set_page_templates(height)
     if height:
         story = [*masthead, FrameBreak(), *story[len(masthead) :]]
+    lay_out(
+        doc, story, partial(make_canvas, marks=marks, fields=fields, measuring=measure_only, finish=finish)
+    )
+    pdf = b"" if measure_only else buffer.getvalue()
+    return RenderedDocument(pdf=pdf, pages=doc.page_count, fields=fields, marks=marks)
+
+
+def lay_out(doc: BaseDocTemplate, story: list[Flowable], canvasmaker: Callable[..., Canvas]) -> None:
+    """Build the document on the canvas `canvasmaker` makes; a flowable no page can hold is one clear error."""
     try:
-        canvas = partial(make_canvas, marks=marks, fields=fields, measuring=measure_only, finish=finish)
-        doc.build(story, canvasmaker=canvas)
+        doc.build(story, canvasmaker=canvasmaker)
     except ReportLabLayoutError as exc:
         raise RenderError(
             "a part of the handout is taller than one page and cannot be split "
             "(shorten the note or block, or use the standard print size)"
         ) from exc
-    pdf = b"" if measure_only else buffer.getvalue()
-    return RenderedDocument(pdf=pdf, pages=doc.page_count, fields=fields, marks=marks)
 
 
 def masthead_height(flowables: list[Flowable], width: float, height: float) -> float:

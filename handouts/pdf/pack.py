@@ -17,13 +17,11 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
 )
-from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
-from handouts.errors import RenderError
-from handouts.pdf.document import HandoutDocTemplate, RenderedDocument, make_canvas, masthead_height
+from handouts.pdf.document import HandoutDocTemplate, RenderedDocument, lay_out, make_canvas, masthead_height
 from handouts.pdf.fields import FieldRequest
 from handouts.pdf.finish import FinishOptions
-from handouts.pdf.render import PdfOptions
+from handouts.pdf.render import PdfOptions, finish_options
 from handouts.pdf.story import StoryContext, build_story
 from handouts.pdf.tagging import MarkedContent, StructNode, place
 from handouts.pdf.themes import Theme
@@ -116,14 +114,7 @@ def build_pack_pdf(
     marks = MarkedContent(pack_structure(parts)) if tagged else None
     doc.finish, doc.marks = finish, marks
     fields: list[FieldRequest] = []
-    try:
-        canvas = partial(make_canvas, marks=marks, fields=fields, measuring=False, finish=finish)
-        doc.build(story, canvasmaker=canvas)
-    except ReportLabLayoutError as exc:
-        raise RenderError(
-            "a part of the handout is taller than one page and cannot be split "
-            "(shorten the note or block, or use the standard print size)"
-        ) from exc
+    lay_out(doc, story, partial(make_canvas, marks=marks, fields=fields, measuring=False, finish=finish))
     rendered = RenderedDocument(pdf=buffer.getvalue(), pages=doc.page_count, fields=fields, marks=marks)
     ends = tuple(doc.part_ends)
     starts = (1, *(_next_start(end, duplex) for end in ends[:-1]))
@@ -198,13 +189,7 @@ def render_pack_pdf(
         title = root.attrs.get("title", part_id)
         nest_outline(story, part_id, title, nested)
         stories.append(PartStory(part_id, title, story))
-    finish = FinishOptions(
-        meta=meta,
-        field_font=theme.font_paths["regular"],
-        field_font_size=theme.style("body").fontSize,
-        fingerprint=options.fingerprint,
-        tagged=options.tagged,
-    )
+    finish = finish_options(meta, theme, options)
     built = build_pack_pdf(stories, theme, options.paper, meta, options.tagged, duplex, finish)
     pages = tuple(built.part_pages())
     limits = [HandoutMeta.from_root(root).max_pages for _, root in parts]

@@ -50,15 +50,20 @@ def render_pdf(root: Node, theme: Theme, options: PdfOptions) -> RenderedPdf:
         fillable=options.fillable,
         origin=options.origin,
     )
-    finish = FinishOptions(
+    finish = finish_options(meta, theme, options)
+    story = build_story(root, context)
+    document = build_pdf(story, theme, options.paper, meta, options.tagged, options.measure_only, finish)
+    if options.measure_only or (options.page_limit is not None and document.pages > options.page_limit):
+        return RenderedPdf(pdf=b"", pages=document.pages)
+    return RenderedPdf(pdf=document.pdf, pages=document.pages)
+
+
+def finish_options(meta: HandoutMeta, theme: Theme, options: PdfOptions) -> FinishOptions:
+    """What the save writes besides the pages: metadata, the form fields' font, the fingerprint, tags."""
+    return FinishOptions(
         meta=meta,
         field_font=theme.font_paths["regular"],
         field_font_size=theme.style("body").fontSize,
         fingerprint=options.fingerprint,
         tagged=options.tagged,
     )
-    story = build_story(root, context)
-    document = build_pdf(story, theme, options.paper, meta, options.tagged, options.measure_only, finish)
-    if options.measure_only or (options.page_limit is not None and document.pages > options.page_limit):
-        return RenderedPdf(pdf=b"", pages=document.pages)
-    return RenderedPdf(pdf=document.pdf, pages=document.pages)
